@@ -1,0 +1,106 @@
+/** A failure to show the user: the message says what went wrong and what to do next. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  /** Raw bytes or a stream to send instead of JSON. */
+  rawBody?: BodyInit;
+  query?: Record<string, string | number | boolean | undefined>;
+}
+
+/** A thin client of the platform HTTP API used by every command that is not `serve`. */
+export class ApiClient {
+  constructor(readonly baseUrl: string) {}
+
+  async json<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    opts: RequestOptions = {},
+  ): Promise<T> {
+    const response = await this.send(method, path, opts);
+    if (response.status === 204) return {} as T;
+    return (await response.json()) as T;
+  }
+
+  async send(method: string, path: string, opts: RequestOptions = {}): Promise<Response> {
+    const url = new URL(path, `${this.baseUrl}/`);
+    for (const [key, value] of Object.entries(opts.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    const init: RequestInit & { duplex?: string } = { method, headers: {} };
+    if (opts.rawBody !== undefined) {
+      init.body = opts.rawBody;
+      init.headers = { "content-type": "application/octet-stream" };
+      init.duplex = "half";
+    } else if (opts.body !== undefined) {
+      init.body = JSON.stringify(opts.body);
+      init.headers = { "content-type": "application/json" };
+    }
+    let response: Response;
+    try {
+      response = await fetch(url, init);
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string } }).cause?.code;
+      if (cause === "ECONNREFUSED" || cause === "ENOTFOUND") {
+        throw new CliError(
+          `cannot reach the Lodestone server at ${this.baseUrl}; start it with "lodestone serve" (or pass --url)`,
+        );
+      }
+      throw new CliError(`request to ${url} failed: ${(err as Error).message}`);
+    }
+    if (!response.ok) throw await toError(response);
+    return response;
+  }
+}
+
+/** The server's error, as the server worded it (its messages name the field and the fix). */
+export class ApiError extends CliError {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message, 1);
+  }
+}
+
+async function toError(response: Response): Promise<ApiError> {
+  const text = await response.text();
+  try {
+    const body = JSON.parse(text) as { error?: { code?: string; message?: string } };
+    if (body.error?.message)
+      return new ApiError(response.status, body.error.code ?? "Error", body.error.message);
+  } catch {
+    // not JSON: fall through
+  }
+  return new ApiError(response.status, "HttpError", `HTTP ${response.status}: ${text.slice(0, 300)}`);
+}
+
+/** Reads a server-sent-events stream, yielding each event's parsed JSON data. */
+export async function* readEvents<T>(response: Response): AsyncGenerator<T> {
+  if (!response.body) return;
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let end = buffer.indexOf("\n\n");
+    while (end !== -1) {
+      const event = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const data = event
+        .split("\n")
+        .filter((line) => line.startsWith("data: "))
+        .map((line) => line.slice(6))
+        .join("\n");
+      if (data) yield JSON.parse(data) as T;
+      end = buffer.indexOf("\n\n");
+    }
+  }
+}

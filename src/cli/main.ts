@@ -1,0 +1,55 @@
+import { Command, CommanderError } from "commander";
+import { isLodestoneError } from "../common/errors.ts";
+import { VERSION } from "../server/version.ts";
+import { CliError } from "./client.ts";
+import { registerDlc } from "./commands/dlc.ts";
+import { registerOss } from "./commands/oss.ts";
+import { registerQuickstart } from "./commands/quickstart.ts";
+import { registerServe } from "./commands/serve.ts";
+
+/** Exit codes: 0 ok, 1 the operation failed, 2 the command was used wrongly. */
+const EXIT_FAILURE = 1;
+const EXIT_USAGE = 2;
+
+export function buildProgram(): Command {
+  const program = new Command("lodestone")
+    .description("Lodestone: training jobs, model serving, search and recommendations on one machine")
+    .version(VERSION)
+    .option("--url <url>", "URL of a running Lodestone server (LODESTONE_URL; default http://127.0.0.1:8080)")
+    .option("--config <file>", "config file (LODESTONE_CONFIG; default ./lodestone.config.json|yaml)")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+  registerServe(program);
+  registerQuickstart(program);
+  registerOss(program);
+  registerDlc(program);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      const ok =
+        err.exitCode === 0 || err.code === "commander.helpDisplayed" || err.code === "commander.version";
+      process.exitCode = ok ? 0 : EXIT_USAGE;
+      return;
+    }
+    if (err instanceof CliError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      process.exitCode = err.exitCode;
+      return;
+    }
+    if (isLodestoneError(err)) {
+      process.stderr.write(`error: ${err.message}\n`);
+      process.exitCode = err.status < 500 ? EXIT_USAGE : EXIT_FAILURE;
+      return;
+    }
+    process.stderr.write(`error: ${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = EXIT_FAILURE;
+  }
+}
+
+await main(process.argv);

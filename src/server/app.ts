@@ -1,0 +1,39 @@
+import { randomUUID } from "node:crypto";
+import Fastify, { type FastifyInstance } from "fastify";
+import { installErrorHandling } from "./errors.ts";
+import type { Platform } from "./platform-types.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { jobRoutes } from "./routes/jobs.ts";
+import { ossRoutes } from "./routes/oss.ts";
+
+export interface AppOptions {
+  /** Write structured logs to this file instead of stdout. */
+  logFile?: string;
+}
+
+/** The platform API server: one Fastify app, one plugin of routes per service. */
+export function buildApp(platform: Platform, opts: AppOptions = {}): FastifyInstance {
+  const app = Fastify({
+    logger: {
+      level: platform.config.logLevel,
+      ...(opts.logFile && { file: opts.logFile }),
+      redact: ["req.headers.authorization", "req.headers['x-api-key']"],
+    },
+    bodyLimit: platform.config.limits.bodyBytes,
+    genReqId: (req) => {
+      const given = req.headers["x-request-id"];
+      return typeof given === "string" && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    ajv: { customOptions: { coerceTypes: "array", removeAdditional: false, allErrors: false } },
+    // Keep `a/b/c` keys intact: the router must not treat %2F differently from "/".
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 2048 },
+  });
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+  installErrorHandling(app);
+  healthRoutes(app, platform);
+  ossRoutes(app, platform);
+  jobRoutes(app, platform);
+  return app;
+}

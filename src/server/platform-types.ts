@@ -1,0 +1,19 @@
+import type { DataLayout } from "../config/layout.ts";
+import type { LodestoneConfig } from "../config/schema.ts";
+import type { JobStore } from "../jobs/job-store.ts";
+import type { JobRunner } from "../jobs/runner.ts";
+import type { ScriptRegistry } from "../jobs/scripts.ts";
+import type { Db } from "../state/db.ts";
+import type { ObjectStore } from "../storage/object-store.ts";
+
+/** The services the routes are wired to. */
+export interface Platform {
+  version: string;
+  config: LodestoneConfig;
+  layout: DataLayout;
+  db: Db;
+  objects: ObjectStore;
+  scripts: ScriptRegistry;
+  jobStore: JobStore;
+  jobs: JobRunner;
+}

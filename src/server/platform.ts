@@ -1,0 +1,72 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { FastifyInstance } from "fastify";
+import { dataLayout } from "../config/layout.ts";
+import type { LodestoneConfig } from "../config/schema.ts";
+import { JOB_BUILTINS } from "../jobs/builtin/index.ts";
+import { JobStore } from "../jobs/job-store.ts";
+import { JobRunner } from "../jobs/runner.ts";
+import { ScriptRegistry } from "../jobs/scripts.ts";
+import { openDatabase } from "../state/db.ts";
+import { LocalObjectStore } from "../storage/local-store.ts";
+import { buildApp } from "./app.ts";
+import type { Platform } from "./platform-types.ts";
+import { VERSION } from "./version.ts";
+
+export interface RunningPlatform {
+  platform: Platform;
+  app: FastifyInstance;
+  /** The URL the API listens on. */
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logFile?: string;
+}
+
+/** Opens the data directory, wires every service, recovers jobs and starts listening. */
+export async function startPlatform(
+  config: LodestoneConfig,
+  opts: StartOptions = {},
+): Promise<RunningPlatform> {
+  const layout = dataLayout(config.dataDir);
+  fs.mkdirSync(layout.root, { recursive: true });
+  const db = openDatabase(layout.dbFile);
+  const objects = new LocalObjectStore(layout.ossRoot, { maxObjectBytes: config.limits.objectBytes });
+  const scripts = new ScriptRegistry();
+  for (const script of JOB_BUILTINS) scripts.register(script);
+  const jobStore = new JobStore(db);
+  const jobs = new JobRunner({
+    store: jobStore,
+    objects,
+    scripts,
+    jobsRoot: layout.jobsRoot,
+    concurrency: config.jobs.concurrency,
+    stopGraceMs: config.jobs.stopGraceMs,
+  });
+  jobs.recover();
+  const platform: Platform = { version: VERSION, config, layout, db, objects, scripts, jobStore, jobs };
+  if (opts.logFile) fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
+  const app = buildApp(platform, opts);
+  let address: string;
+  try {
+    address = await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    await app.close();
+    db.close();
+    throw err;
+  }
+  const url = address.replace("://0.0.0.0", "://127.0.0.1").replace("://[::]", "://127.0.0.1");
+  jobs.start({ LODESTONE_API_URL: url });
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      await app.close();
+      await jobs.close();
+      db.close();
+    })();
+    return closing;
+  };
+  return { platform, app, url, close };
+}

@@ -1,0 +1,50 @@
+/**
+ * Versioned schema migrations for the platform database, applied in order, each in its own
+ * transaction. Never edit a migration that has shipped: add a new one.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: "jobs",
+    sql: `
+      CREATE TABLE jobs (
+        id              TEXT PRIMARY KEY,
+        display_name    TEXT NOT NULL,
+        status          TEXT NOT NULL,
+        image           TEXT NOT NULL,
+        script          TEXT NOT NULL,
+        runtime         TEXT NOT NULL,
+        oss_input       TEXT,
+        oss_output      TEXT,
+        hyper_params    TEXT NOT NULL DEFAULT '{}',
+        envs            TEXT NOT NULL DEFAULT '{}',
+        reason_code     TEXT,
+        reason_message  TEXT,
+        progress        REAL NOT NULL DEFAULT 0,
+        progress_message TEXT,
+        pid             INTEGER,
+        exit_code       INTEGER,
+        created_at      INTEGER NOT NULL,
+        started_at      INTEGER,
+        finished_at     INTEGER,
+        updated_at      INTEGER NOT NULL
+      );
+      CREATE INDEX jobs_status ON jobs(status);
+      CREATE INDEX jobs_created ON jobs(created_at);
+      CREATE TABLE job_metrics (
+        job_id  TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        name    TEXT NOT NULL,
+        step    INTEGER NOT NULL,
+        value   REAL NOT NULL,
+        time    INTEGER NOT NULL
+      );
+      CREATE INDEX job_metrics_job ON job_metrics(job_id, name, step);
+    `,
+  },
+];
