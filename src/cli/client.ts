@@ -47,13 +47,11 @@ export class ApiClient {
     try {
       response = await fetch(url, init);
     } catch (err) {
-      const cause = (err as { cause?: { code?: string } }).cause?.code;
-      if (cause === "ECONNREFUSED" || cause === "ENOTFOUND") {
-        throw new CliError(
-          `cannot reach the Lodestone server at ${this.baseUrl}; start it with "lodestone serve" (or pass --url)`,
-        );
-      }
-      throw new CliError(`request to ${url} failed: ${(err as Error).message}`);
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      const why = cause?.code ?? cause?.message ?? (err as Error).message;
+      throw new CliError(
+        `cannot reach the Lodestone server at ${this.baseUrl} (${why}); start it with "lodestone serve" or pass --url`,
+      );
     }
     if (!response.ok) throw await toError(response);
     return response;

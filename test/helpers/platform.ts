@@ -1,0 +1,44 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { loadConfig } from "../../src/config/load.ts";
+import type { LodestoneConfig } from "../../src/config/schema.ts";
+import { type RunningPlatform, startPlatform } from "../../src/server/platform.ts";
+
+/** A fresh temporary folder, removed by the returned cleanup. */
+export function tempDir(prefix = "lodestone-test-"): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** A config for tests: a temporary data dir, free ports, quiet logs; `overrides` by config key. */
+export function testConfig(dataDir: string, overrides: Record<string, unknown> = {}): LodestoneConfig {
+  return loadConfig({
+    env: {},
+    cwd: dataDir,
+    flags: { dataDir, port: 0, searchPort: 0, logLevel: "silent", ...overrides },
+  }).config;
+}
+
+/** Starts the platform in this process on a free port. */
+export async function startTestPlatform(
+  overrides: Record<string, unknown> = {},
+  dataDir = tempDir(),
+): Promise<RunningPlatform & { dataDir: string }> {
+  const running = await startPlatform(testConfig(dataDir, overrides));
+  return Object.assign(running, { dataDir });
+}
+
+export async function api<T = Record<string, unknown>>(
+  baseUrl: string,
+  method: string,
+  route: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${baseUrl}${route}`, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
+}
