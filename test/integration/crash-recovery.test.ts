@@ -75,4 +75,26 @@ test("kill -9 of the server while a job runs: after restart no job is Running, t
   assert.equal(resumed.Status, "Succeeded", "a job queued at the crash runs after the restart");
   const list = await call<{ Jobs: Job[] }>("GET", "/api/v1/jobs?Status=Running");
   assert.equal(list.body.Jobs.length, 0);
+  await killServer(server);
+});
+
+test("SIGTERM shuts the server down gracefully: a running job is marked Failed (server shut down), exit code 0", async () => {
+  const dataDir = tempDir();
+  const graceful = await spawnServer(dataDir);
+  const call = <T = Job>(method: string, route: string, body?: unknown) => api<T>(graceful.url, method, route, body);
+  const { body } = await call<{ JobId: string }>("POST", "/api/v1/jobs", {
+    DisplayName: "interrupted",
+    Script: "forever.mjs",
+    ScriptContent: `console.log('##lodestone {"progress":0.3}'); setInterval(() => {}, 1000);`,
+  });
+  await waitFor(async () => ((await call("GET", `/api/v1/jobs/${body.JobId}`)).body.Status === "Running" ? true : undefined));
+  const exited = new Promise<number | null>((resolve) => graceful.child.once("exit", (code) => resolve(code)));
+  graceful.child.kill("SIGTERM");
+  assert.equal(await exited, 0);
+
+  server = await spawnServer(dataDir);
+  const job = (await api<Job>(server.url, "GET", `/api/v1/jobs/${body.JobId}`)).body;
+  assert.equal(job.Status, "Failed");
+  assert.equal(job.ReasonCode, "ServerShutdown");
+  await killServer(server);
 });
