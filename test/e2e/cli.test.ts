@@ -32,7 +32,10 @@ console.log("##lodestone " + JSON.stringify({ metrics: { words }, progress: 1 })
 fs.writeFileSync(path.join(process.env.LODESTONE_OUTPUT_DIR, "count.txt"), String(words));
 `,
     );
-    fs.writeFileSync(path.join(work, "fail.mjs"), `console.error("out of memory: tried to allocate 42 GiB"); process.exit(1);`);
+    fs.writeFileSync(
+      path.join(work, "fail.mjs"),
+      `console.error("out of memory: tried to allocate 42 GiB"); process.exit(1);`,
+    );
   });
   after(() => killServer(server));
 
@@ -94,7 +97,15 @@ fs.writeFileSync(path.join(process.env.LODESTONE_OUTPUT_DIR, "count.txt"), Strin
   });
 
   test("a failing script ends Failed with its stderr in the reason, and the CLI exits 1", async () => {
-    const result = await cli("dlc", "create-job", "--name", "oom", "--script", path.join(work, "fail.mjs"), "--wait");
+    const result = await cli(
+      "dlc",
+      "create-job",
+      "--name",
+      "oom",
+      "--script",
+      path.join(work, "fail.mjs"),
+      "--wait",
+    );
     assert.equal(result.code, 1);
     assert.match(result.stdout, /Status\s+Failed/);
     assert.match(result.stdout, /out of memory: tried to allocate 42 GiB/);
@@ -102,7 +113,14 @@ fs.writeFileSync(path.join(process.env.LODESTONE_OUTPUT_DIR, "count.txt"), Strin
 
   test("stop-job stops a running job", async () => {
     fs.writeFileSync(path.join(work, "sleep.mjs"), "setInterval(() => {}, 1000);");
-    const created = await json("dlc", "create-job", "--name", "sleeper", "--script", path.join(work, "sleep.mjs"));
+    const created = await json(
+      "dlc",
+      "create-job",
+      "--name",
+      "sleeper",
+      "--script",
+      path.join(work, "sleep.mjs"),
+    );
     const stopped = await json("dlc", "stop-job", created.JobId, "--wait");
     assert.equal(stopped.Status, "Stopped");
   });
@@ -111,7 +129,16 @@ fs.writeFileSync(path.join(process.env.LODESTONE_OUTPUT_DIR, "count.txt"), Strin
     const missing = await cli("dlc", "create-job", "--script", "corpus-stats");
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /--name/);
-    const badHp = await cli("dlc", "create-job", "--name", "x", "--script", "corpus-stats", "--hp", "novalue");
+    const badHp = await cli(
+      "dlc",
+      "create-job",
+      "--name",
+      "x",
+      "--script",
+      "corpus-stats",
+      "--hp",
+      "novalue",
+    );
     assert.equal(badHp.code, 2);
     assert.match(badHp.stderr, /key=value/);
     const down = await runCli(["--url", `http://127.0.0.1:${await freePort()}`, "dlc", "list-jobs"]);

@@ -5,7 +5,13 @@ import { after, test } from "node:test";
 import { api, tempDir } from "../helpers/platform.ts";
 import { killServer, type ServerProcess, spawnServer, waitFor } from "../helpers/server-process.ts";
 
-type Job = { JobId: string; Status: string; ReasonCode: string | null; ReasonMessage: string | null; Metrics: object };
+type Job = {
+  JobId: string;
+  Status: string;
+  ReasonCode: string | null;
+  ReasonMessage: string | null;
+  Metrics: object;
+};
 
 const isAlive = (pid: number) => {
   try {
@@ -35,7 +41,9 @@ test("kill -9 of the server while a job runs: after restart no job is Running, t
     Script: "m.mjs",
     ScriptContent: `console.log('##lodestone {"metrics":{"loss":0.25},"step":4}')`,
   });
-  await waitFor(async () => ((await call("GET", `/api/v1/jobs/${done.body.JobId}`)).body.Status === "Succeeded" ? true : undefined));
+  await waitFor(async () =>
+    (await call("GET", `/api/v1/jobs/${done.body.JobId}`)).body.Status === "Succeeded" ? true : undefined,
+  );
 
   const running = await call<{ JobId: string }>("POST", "/api/v1/jobs", {
     DisplayName: "during-crash",
@@ -48,7 +56,9 @@ test("kill -9 of the server while a job runs: after restart no job is Running, t
     Script: "corpus-stats",
     OssInput: "oss://keep/notes/",
   });
-  const scriptPid = await waitFor(async () => (fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, "utf8")) : undefined));
+  const scriptPid = await waitFor(async () =>
+    fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, "utf8")) : undefined,
+  );
   assert.equal((await call("GET", `/api/v1/jobs/${running.body.JobId}`)).body.Status, "Running");
   assert.equal((await call("GET", `/api/v1/jobs/${queued.body.JobId}`)).body.Status, "Queuing");
 
@@ -60,7 +70,11 @@ test("kill -9 of the server while a job runs: after restart no job is Running, t
   assert.equal(crashed.Status, "Failed");
   assert.equal(crashed.ReasonCode, "ServerRestarted");
   assert.match(String(crashed.ReasonMessage), /server restarted/);
-  await waitFor(async () => (isAlive(scriptPid) ? undefined : true), 5000, "the orphaned script to be killed");
+  await waitFor(
+    async () => (isAlive(scriptPid) ? undefined : true),
+    5000,
+    "the orphaned script to be killed",
+  );
 
   const before = (await call("GET", `/api/v1/jobs/${done.body.JobId}`)).body;
   assert.equal(before.Status, "Succeeded");
@@ -81,14 +95,19 @@ test("kill -9 of the server while a job runs: after restart no job is Running, t
 test("SIGTERM shuts the server down gracefully: a running job is marked Failed (server shut down), exit code 0", async () => {
   const dataDir = tempDir();
   const graceful = await spawnServer(dataDir);
-  const call = <T = Job>(method: string, route: string, body?: unknown) => api<T>(graceful.url, method, route, body);
+  const call = <T = Job>(method: string, route: string, body?: unknown) =>
+    api<T>(graceful.url, method, route, body);
   const { body } = await call<{ JobId: string }>("POST", "/api/v1/jobs", {
     DisplayName: "interrupted",
     Script: "forever.mjs",
     ScriptContent: `console.log('##lodestone {"progress":0.3}'); setInterval(() => {}, 1000);`,
   });
-  await waitFor(async () => ((await call("GET", `/api/v1/jobs/${body.JobId}`)).body.Status === "Running" ? true : undefined));
-  const exited = new Promise<number | null>((resolve) => graceful.child.once("exit", (code) => resolve(code)));
+  await waitFor(async () =>
+    (await call("GET", `/api/v1/jobs/${body.JobId}`)).body.Status === "Running" ? true : undefined,
+  );
+  const exited = new Promise<number | null>((resolve) =>
+    graceful.child.once("exit", (code) => resolve(code)),
+  );
   graceful.child.kill("SIGTERM");
   assert.equal(await exited, 0);
 

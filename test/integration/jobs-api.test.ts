@@ -27,7 +27,8 @@ const STUBBORN_SCRIPT = `process.on("SIGTERM", () => console.log("ignoring SIGTE
 
 describe("PAI-DLC job API", () => {
   let server: Awaited<ReturnType<typeof startTestPlatform>>;
-  const call = <T = Job>(method: string, route: string, body?: unknown) => api<T>(server.url, method, route, body);
+  const call = <T = Job>(method: string, route: string, body?: unknown) =>
+    api<T>(server.url, method, route, body);
   const waitFinal = (id: string, timeoutMs = 20000) =>
     waitFor(
       async () => {
@@ -73,8 +74,14 @@ describe("PAI-DLC job API", () => {
     assert.equal(await output.text(), "a.txt,b.txt v1 --tag=v1");
     const logs = await call<{ Logs: string[] }>("GET", `/api/v1/jobs/${job.JobId}/logs`);
     assert.ok(logs.body.Logs.includes("done"));
-    assert.ok(!logs.body.Logs.some((line) => line.startsWith("##lodestone")), "protocol lines are not log lines");
-    const metrics = await call<{ Metrics: Array<{ Name: string; Value: number }> }>("GET", `/api/v1/jobs/${job.JobId}/metrics`);
+    assert.ok(
+      !logs.body.Logs.some((line) => line.startsWith("##lodestone")),
+      "protocol lines are not log lines",
+    );
+    const metrics = await call<{ Metrics: Array<{ Name: string; Value: number }> }>(
+      "GET",
+      `/api/v1/jobs/${job.JobId}/metrics`,
+    );
     assert.deepEqual(metrics.body.Metrics.map((m) => m.Name).sort(), ["bytes", "files"]);
   });
 
@@ -88,7 +95,10 @@ describe("PAI-DLC job API", () => {
     const job = await waitFinal(body.JobId);
     assert.equal(job.Status, "Failed");
     assert.equal(job.ExitCode, 3);
-    assert.match(String(job.ReasonMessage), /exited with code 3: loading data\nValueError: no such column 'label'/);
+    assert.match(
+      String(job.ReasonMessage),
+      /exited with code 3: loading data\nValueError: no such column 'label'/,
+    );
     const list = await call<{ objects: unknown[] }>("GET", "/v1/oss/bucket?prefix=broken-out/");
     assert.equal(list.body.objects.length, 0);
   });
@@ -174,13 +184,29 @@ describe("PAI-DLC job API", () => {
       [{ DisplayName: "x", Script: "nope" }, "Script", /not a built-in script/],
       [{ DisplayName: "x", Script: "corpus-stats", OssInput: "s3://b/x" }, "OssInput", /oss:\/\/bucket\/key/],
       [{ DisplayName: "x", Script: "corpus-stats", OssOutput: "oss://bucket/../x" }, "OssOutput", /"\.\."/],
-      [{ DisplayName: "x", Script: "train.py", OssInput: "oss://bucket/data/" }, "Script", /not found in OssInput/],
-      [{ DisplayName: "x", Script: "corpus-stats", HyperParameters: { "bad name": "1" } }, "HyperParameters", /must match/],
-      [{ DisplayName: "x", Script: "corpus-stats", Envs: { LODESTONE_INPUT_DIR: "/" } }, "Envs", /LODESTONE_/],
+      [
+        { DisplayName: "x", Script: "train.py", OssInput: "oss://bucket/data/" },
+        "Script",
+        /not found in OssInput/,
+      ],
+      [
+        { DisplayName: "x", Script: "corpus-stats", HyperParameters: { "bad name": "1" } },
+        "HyperParameters",
+        /must match/,
+      ],
+      [
+        { DisplayName: "x", Script: "corpus-stats", Envs: { LODESTONE_INPUT_DIR: "/" } },
+        "Envs",
+        /LODESTONE_/,
+      ],
       [{ DisplayName: "x", Script: "corpus-stats", Colour: "red" }, "Colour", /not a known field/],
     ];
     for (const [body, param, message] of cases) {
-      const res = await call<{ error: { param: string; message: string; type: string } }>("POST", "/api/v1/jobs", body);
+      const res = await call<{ error: { param: string; message: string; type: string } }>(
+        "POST",
+        "/api/v1/jobs",
+        body,
+      );
       assert.equal(res.status, 400, JSON.stringify(body));
       assert.equal(res.body.error.param, param, JSON.stringify(res.body));
       assert.match(res.body.error.message, message);

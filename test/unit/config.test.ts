@@ -13,16 +13,26 @@ test("defaults ← file ← environment ← flags", () => {
   assert.equal(defaults.jobs.concurrency, 1);
   assert.equal(defaults.dataDir, path.join(cwd, ".lodestone"));
 
-  fs.writeFileSync(path.join(cwd, "lodestone.config.yaml"), "port: 9000\ndataDir: data\njobs:\n  concurrency: 2\n");
+  fs.writeFileSync(
+    path.join(cwd, "lodestone.config.yaml"),
+    "port: 9000\ndataDir: data\njobs:\n  concurrency: 2\n",
+  );
   const fromFile = loadConfig({ cwd, env: {} });
   assert.equal(fromFile.config.port, 9000);
   assert.equal(fromFile.config.jobs.concurrency, 2);
   assert.equal(fromFile.config.dataDir, path.join(cwd, "data"));
 
-  const fromEnv = loadConfig({ cwd, env: { LODESTONE_PORT: "9100", LODESTONE_JOBS_CONCURRENCY: "3" } }).config;
+  const fromEnv = loadConfig({
+    cwd,
+    env: { LODESTONE_PORT: "9100", LODESTONE_JOBS_CONCURRENCY: "3" },
+  }).config;
   assert.equal(fromEnv.port, 9100);
   assert.equal(fromEnv.jobs.concurrency, 3);
-  const fromFlags = loadConfig({ cwd, env: { LODESTONE_PORT: "9100" }, flags: { port: "9200", searchPort: 9300 } });
+  const fromFlags = loadConfig({
+    cwd,
+    env: { LODESTONE_PORT: "9100" },
+    flags: { port: "9200", searchPort: 9300 },
+  });
   assert.equal(fromFlags.config.port, 9200);
   assert.equal(serverUrl(fromFlags.config), "http://127.0.0.1:9200");
 });
@@ -30,7 +40,10 @@ test("defaults ← file ← environment ← flags", () => {
 test("invalid config names the key, what is expected and where the value came from", () => {
   const cwd = tempDir();
   const cases: Array<[Parameters<typeof loadConfig>[0], RegExp]> = [
-    [{ env: { LODESTONE_JOBS_CONCURRENCY: "many" } }, /jobs\.concurrency must be an integer >= 1.*LODESTONE_JOBS_CONCURRENCY/],
+    [
+      { env: { LODESTONE_JOBS_CONCURRENCY: "many" } },
+      /jobs\.concurrency must be an integer >= 1.*LODESTONE_JOBS_CONCURRENCY/,
+    ],
     [{ env: { LODESTONE_PORT: "70000" } }, /port must be an integer .*<= 65535/],
     [{ env: { LODESTONE_LOG_LEVEL: "loud" } }, /logLevel must be one of/],
     [{ env: {}, flags: { port: 9200 } }, /searchPort must be different from port/],

@@ -18,6 +18,9 @@ test("PAI-style user commands become a script and hyper-parameters", () => {
     script: "train.py",
     hyperParameters: { epochs: "3", lr: "0.01", name: "my run" },
   });
-  assert.deepEqual(parseUserCommand("node x.mjs --flag"), { script: "x.mjs", hyperParameters: { flag: "true" } });
+  assert.deepEqual(parseUserCommand("node x.mjs --flag"), {
+    script: "x.mjs",
+    hyperParameters: { flag: "true" },
+  });
   assert.throws(() => parseUserCommand("python train.py positional"), /UserCommand/);
 });

@@ -36,7 +36,10 @@ describe("LocalObjectStore", () => {
     await store.createBucket("alpha");
     await rejects(store.createBucket("alpha"), 409, /BucketAlreadyExists/);
     await store.putObject("alpha", "k", "v");
-    assert.deepEqual((await store.listBuckets()).map((b) => b.name), ["alpha"]);
+    assert.deepEqual(
+      (await store.listBuckets()).map((b) => b.name),
+      ["alpha"],
+    );
     await rejects(store.deleteBucket("alpha"), 409, /BucketNotEmpty/);
     await store.deleteObject("alpha", "k");
     await store.deleteBucket("alpha");
@@ -48,14 +51,23 @@ describe("LocalObjectStore", () => {
     await store.createBucket("list");
     for (const key of ["a/b", "a-c", "a/d/e", "b"]) await store.putObject("list", key, key);
     const all = await store.listObjects("list");
-    assert.deepEqual(all.objects.map((o) => o.key), ["a-c", "a/b", "a/d/e", "b"]);
+    assert.deepEqual(
+      all.objects.map((o) => o.key),
+      ["a-c", "a/b", "a/d/e", "b"],
+    );
     const rolled = await store.listObjects("list", { prefix: "a/", delimiter: "/" });
-    assert.deepEqual(rolled.objects.map((o) => o.key), ["a/b"]);
+    assert.deepEqual(
+      rolled.objects.map((o) => o.key),
+      ["a/b"],
+    );
     assert.deepEqual(rolled.commonPrefixes, ["a/d/"]);
     const first = await store.listObjects("list", { maxKeys: 2 });
     assert.equal(first.isTruncated, true);
     const rest = await store.listObjects("list", { marker: first.nextMarker });
-    assert.deepEqual(rest.objects.map((o) => o.key), ["a/d/e", "b"]);
+    assert.deepEqual(
+      rest.objects.map((o) => o.key),
+      ["a/d/e", "b"],
+    );
   });
 
   test("objects: put is atomic, size limit is 413, file/folder conflicts are 409", async () => {

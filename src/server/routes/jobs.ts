@@ -84,9 +84,10 @@ export function jobRoutes(app: FastifyInstance, platform: Platform): void {
     const body = request.body as Static<typeof CreateJobBody>;
     let script = body.Script;
     let hyperParameters = body.HyperParameters;
-    if (!script && body.UserCommand) {
+    if (body.UserCommand) {
+      // Script, when given too, is the uploaded copy of the command's script.
       const parsed = parseUserCommand(body.UserCommand);
-      script = parsed.script;
+      script ??= parsed.script;
       hyperParameters = { ...parsed.hyperParameters, ...hyperParameters };
     }
     if (!script) throw badRequest("InvalidParameter", "body.Script (or UserCommand) is required", "Script");
