@@ -3,7 +3,7 @@ import fsp from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { formatOssUrl, isOssUrl, type OssUrl, parseOssUrl } from "../storage/oss-url.ts";
+import { asPrefix, formatOssUrl, isOssUrl, type OssUrl, parseOssUrl } from "../storage/oss-url.ts";
 import { localFiles } from "../storage/transfer.ts";
 import { type ApiClient, CliError } from "./client.ts";
 
@@ -62,7 +62,7 @@ export async function copyPaths(client: ApiClient, source: string, target: strin
     });
     if (stat.isDirectory()) {
       if (!recursive) throw new CliError(`${source} is a folder; use -r to copy it`, 2);
-      const prefix = dest.key === "" || dest.key.endsWith("/") ? dest.key : `${dest.key}/`;
+      const prefix = asPrefix(dest.key);
       for (const rel of await localFiles(source)) {
         const to = { bucket: dest.bucket, key: prefix + rel };
         copied.push({
@@ -82,7 +82,7 @@ export async function copyPaths(client: ApiClient, source: string, target: strin
   } else if (isOssUrl(source) && !isOssUrl(target)) {
     const src = parseOssUrl(source, "source");
     if (recursive || src.key === "" || src.key.endsWith("/")) {
-      const prefix = src.key === "" || src.key.endsWith("/") ? src.key : `${src.key}/`;
+      const prefix = asPrefix(src.key);
       const { objects } = await listAll(client, { bucket: src.bucket, key: prefix });
       for (const object of objects) {
         const file = path.join(target, ...object.key.slice(prefix.length).split("/"));

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { formatOssUrl, parseOssUrl } from "../../storage/oss-url.ts";
+import { asPrefix, formatOssUrl, parseOssUrl } from "../../storage/oss-url.ts";
 import { CliError } from "../client.ts";
 import { apiClient } from "../context.ts";
 import { copyPaths, listAll, objectPath } from "../oss-client.ts";
@@ -101,7 +101,7 @@ export function registerOss(program: Command): void {
       const target = parseOssUrl(url, "url");
       let keys = [target.key];
       if (opts.recursive) {
-        const prefix = target.key === "" || target.key.endsWith("/") ? target.key : `${target.key}/`;
+        const prefix = asPrefix(target.key);
         keys = (await listAll(client, { bucket: target.bucket, key: prefix })).objects.map((o) => o.key);
       } else if (target.key === "" || target.key.endsWith("/")) {
         throw new CliError(`${url} is a prefix; use -r to remove everything under it`, 2);
