@@ -33,7 +33,7 @@ export function parseUserCommand(command: string): {
 }
 
 /** Splits a command line on spaces, honouring single and double quotes. */
-function splitWords(command: string): string[] {
+export function splitWords(command: string): string[] {
   const words: string[] = [];
   const pattern = /"([^"]*)"|'([^']*)'|(\S+)/g;
   for (const match of command.matchAll(pattern)) words.push(match[1] ?? match[2] ?? match[3] ?? "");

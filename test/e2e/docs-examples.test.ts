@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
+import { splitWords } from "../../src/jobs/user-command.ts";
 import { startTestPlatform } from "../helpers/platform.ts";
 import { PROJECT_ROOT, runCli } from "../helpers/server-process.ts";
 
@@ -13,13 +14,9 @@ function shellExamples(file: string): Array<{ line: number; args: string[] }> {
   lines.forEach((text, i) => {
     if (text.startsWith("```")) inSh = !inSh && text.trim() === "```sh";
     else if (inSh && text.startsWith("lodestone "))
-      examples.push({ line: i + 1, args: splitArgs(text.slice(10)) });
+      examples.push({ line: i + 1, args: splitWords(text.slice(10)) });
   });
   return examples;
-}
-
-function splitArgs(command: string): string[] {
-  return [...command.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3] ?? "");
 }
 
 const docsDir = path.join(PROJECT_ROOT, "docs");
