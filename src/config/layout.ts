@@ -13,6 +13,8 @@ export interface DataLayout {
   logsDir: string;
   /** Derived data that can be rebuilt (model caches and the like). */
   cacheDir: string;
+  /** The embedded search engine: its SQLite store, segment files and analysis config (synonyms files). */
+  searchDir: string;
 }
 
 export function dataLayout(dataDir: string): DataLayout {
@@ -24,5 +26,6 @@ export function dataLayout(dataDir: string): DataLayout {
     jobsRoot: path.join(root, "jobs"),
     logsDir: path.join(root, "logs"),
     cacheDir: path.join(root, "cache"),
+    searchDir: path.join(root, "search"),
   };
 }

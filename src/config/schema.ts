@@ -25,6 +25,11 @@ export const ConfigSchema = Type.Object(
     limits: Type.Object(
       {
         bodyBytes: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024, description: "JSON body limit" }),
+        searchBodyBytes: Type.Integer({
+          minimum: 1024,
+          default: 100 * 1024 * 1024,
+          description: "body limit of the search API (_bulk), like Elasticsearch's http.max_content_length",
+        }),
         objectBytes: Type.Integer({
           minimum: 1024,
           default: 5 * 1024 * 1024 * 1024,

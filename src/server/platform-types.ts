@@ -1,5 +1,6 @@
 import type { DataLayout } from "../config/layout.ts";
 import type { LodestoneConfig } from "../config/schema.ts";
+import type { SearchEngine } from "../search/engine.ts";
 import type { JobStore } from "../jobs/job-store.ts";
 import type { JobRunner } from "../jobs/runner.ts";
 import type { ScriptRegistry } from "../jobs/scripts.ts";
@@ -16,4 +17,5 @@ export interface Platform {
   scripts: ScriptRegistry;
   jobStore: JobStore;
   jobs: JobRunner;
+  search: SearchEngine;
 }

@@ -7,6 +7,8 @@ import { JOB_BUILTINS } from "../jobs/builtin/index.ts";
 import { JobStore } from "../jobs/job-store.ts";
 import { JobRunner } from "../jobs/runner.ts";
 import { ScriptRegistry } from "../jobs/scripts.ts";
+import { buildSearchApp } from "../search/api/server.ts";
+import { SearchEngine } from "../search/engine.ts";
 import { openDatabase } from "../state/db.ts";
 import { LocalObjectStore } from "../storage/local-store.ts";
 import { buildApp } from "./app.ts";
@@ -18,6 +20,8 @@ export interface RunningPlatform {
   app: FastifyInstance;
   /** The URL the API listens on. */
   url: string;
+  /** The URL of the Elasticsearch/OpenSearch-compatible API. */
+  searchUrl: string;
   close(): Promise<void>;
 }
 
@@ -46,27 +50,37 @@ export async function startPlatform(
     stopGraceMs: config.jobs.stopGraceMs,
   });
   jobs.recover();
-  const platform: Platform = { version: VERSION, config, layout, db, objects, scripts, jobStore, jobs };
+  const search = await SearchEngine.open({ dataDir: layout.searchDir });
+  const platform: Platform = { version: VERSION, config, layout, db, objects, scripts, jobStore, jobs, search };
   if (opts.logFile) fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
   const app = buildApp(platform, opts);
+  const searchApp = buildSearchApp(search, { bodyLimit: config.limits.searchBodyBytes, version: VERSION, logger: app.log });
   let address: string;
+  let searchAddress: string;
   try {
     address = await app.listen({ host: config.host, port: config.port });
+    searchAddress = await searchApp.listen({ host: config.host, port: config.searchPort });
   } catch (err) {
     await app.close();
+    await searchApp.close();
+    await search.close();
     db.close();
     throw err;
   }
-  const url = address.replace("://0.0.0.0", "://127.0.0.1").replace("://[::]", "://127.0.0.1");
+  const loopback = (a: string) => a.replace("://0.0.0.0", "://127.0.0.1").replace("://[::]", "://127.0.0.1");
+  const url = loopback(address);
+  const searchUrl = loopback(searchAddress);
   jobs.start({ LODESTONE_API_URL: url });
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
       await app.close();
+      await searchApp.close();
       await jobs.close();
+      await search.close();
       db.close();
     })();
     return closing;
   };
-  return { platform, app, url, close };
+  return { platform, app, url, searchUrl, close };
 }

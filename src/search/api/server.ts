@@ -1,0 +1,42 @@
+/** The Fastify server of the ES-compatible API: raw bodies (JSON and NDJSON), ES error bodies, 404s. */
+import Fastify, { type FastifyInstance } from "fastify";
+import type { SearchEngine } from "../engine.ts";
+import { EngineError, errorBody, isEngineError } from "../errors.ts";
+import { send } from "./http.ts";
+import { searchRoutes } from "./routes.ts";
+
+export interface SearchServerOptions {
+  bodyLimit: number;
+  version: string;
+  logger?: unknown;
+}
+
+export function buildSearchApp(engine: SearchEngine, opts: SearchServerOptions): FastifyInstance {
+  const app = Fastify({
+    logger: (opts.logger ?? false) as boolean,
+    bodyLimit: opts.bodyLimit,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
+  });
+  app.removeAllContentTypeParsers();
+  // every body is read as text: JSON, NDJSON and whatever content type clients send
+  app.addContentTypeParser("*", { parseAs: "string" }, (_req, body, done) => done(null, body));
+  app.setErrorHandler((err, req, reply) => {
+    let engineError: EngineError;
+    if (isEngineError(err)) engineError = err;
+    else if ((err as { statusCode?: number }).statusCode === 413) {
+      engineError = new EngineError(413, "content_too_long_exception", `request body is larger than the limit of ${opts.bodyLimit} bytes`);
+    } else if ((err as { statusCode?: number }).statusCode && ((err as { statusCode: number }).statusCode) < 500) {
+      engineError = new EngineError((err as { statusCode: number }).statusCode, "illegal_argument_exception", (err as Error).message);
+    } else {
+      req.log.error({ err }, "search request failed");
+      engineError = new EngineError(500, "exception", `internal error: ${(err as Error).message}`);
+    }
+    return send(reply, req, errorBody(engineError), engineError.status);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const err = new EngineError(404, "no_handler_found_exception", `no handler found for uri [${req.url.split("?")[0]}] and method [${req.method}]`);
+    return send(reply, req, errorBody(err), 404);
+  });
+  searchRoutes(app, engine, { version: opts.version });
+  return app;
+}

@@ -1,0 +1,312 @@
+/**
+ * Builds segments: from freshly analysed documents (the refresh path) and from existing
+ * segments' live documents (the merge path). Both feed the same per-field accumulators, so a
+ * merged segment is byte-for-byte what indexing the same documents afresh would give.
+ */
+import { type DocValues, type InvertedField, Segment, type VectorField } from "./segment.ts";
+import { intToByte4 } from "./small-float.ts";
+
+/** One field of one analysed document: term → positions (positions empty when not kept). */
+export interface AnalyzedField {
+  field: string;
+  terms: Map<string, number[]>;
+  /** Field length for norms and statistics (tokens, minus overlaps when discounted). */
+  length: number;
+  norms: boolean;
+  positions: boolean;
+}
+
+export interface AnalyzedDoc {
+  id: string;
+  seqNo: number;
+  version: number;
+  inverted: AnalyzedField[];
+  ordinals: { field: string; values: string[] }[];
+  numerics: { field: string; values: number[] }[];
+  vectors: { field: string; vector: ArrayLike<number> }[];
+}
+
+interface TermPostings {
+  docs: number[];
+  freqs: number[];
+  positions: number[];
+}
+
+class InvertedAccumulator {
+  readonly terms = new Map<string, TermPostings>();
+  readonly lengths: number[] = [];
+  readonly norms: number[] = [];
+
+  constructor(
+    readonly hasNorms: boolean,
+    readonly hasPositions: boolean,
+  ) {}
+
+  add(doc: number, term: string, freq: number, positions: ArrayLike<number> | undefined): void {
+    let postings = this.terms.get(term);
+    if (!postings) {
+      postings = { docs: [], freqs: [], positions: [] };
+      this.terms.set(term, postings);
+    }
+    postings.docs.push(doc);
+    postings.freqs.push(freq);
+    if (this.hasPositions && positions) for (let i = 0; i < positions.length; i++) postings.positions.push(positions[i] as number);
+  }
+
+  setLength(doc: number, length: number, norm: number): void {
+    this.lengths[doc] = length;
+    this.norms[doc] = norm;
+  }
+
+  finish(maxDoc: number): InvertedField {
+    const terms = [...this.terms.keys()].sort(compareStrings);
+    const postStart = new Int32Array(terms.length + 1);
+    let total = 0;
+    let totalPositions = 0;
+    for (let t = 0; t < terms.length; t++) {
+      const p = this.terms.get(terms[t] as string) as TermPostings;
+      postStart[t] = total;
+      total += p.docs.length;
+      totalPositions += p.positions.length;
+    }
+    postStart[terms.length] = total;
+    const postDocs = new Int32Array(total);
+    const postFreqs = new Int32Array(total);
+    const posStart = this.hasPositions ? new Int32Array(total + 1) : undefined;
+    const positions = this.hasPositions ? new Int32Array(totalPositions) : undefined;
+    let at = 0;
+    let posAt = 0;
+    for (const term of terms) {
+      const p = this.terms.get(term) as TermPostings;
+      postDocs.set(p.docs, at);
+      postFreqs.set(p.freqs, at);
+      if (posStart && positions) {
+        for (let i = 0; i < p.freqs.length; i++) {
+          posStart[at + i] = posAt;
+          posAt += p.freqs[i] as number;
+        }
+        positions.set(p.positions, posStart[at] as number);
+      }
+      at += p.docs.length;
+    }
+    if (posStart) posStart[total] = posAt;
+    const lengths = new Int32Array(maxDoc);
+    for (let d = 0; d < this.lengths.length; d++) lengths[d] = this.lengths[d] ?? 0;
+    let norms: Uint8Array | undefined;
+    if (this.hasNorms) {
+      norms = new Uint8Array(maxDoc);
+      for (let d = 0; d < this.norms.length; d++) norms[d] = this.norms[d] ?? 0;
+    }
+    return { terms, postStart, postDocs, postFreqs, posStart, positions, norms, lengths };
+  }
+}
+
+class OrdinalAccumulator {
+  readonly perDoc: (string[] | undefined)[] = [];
+  finish(maxDoc: number): DocValues {
+    const distinct = new Set<string>();
+    for (const vals of this.perDoc) if (vals) for (const v of vals) distinct.add(v);
+    const values = [...distinct].sort(compareStrings);
+    const ordOf = new Map(values.map((v, i) => [v, i]));
+    const start = new Int32Array(maxDoc + 1);
+    const ords: number[] = [];
+    for (let d = 0; d < maxDoc; d++) {
+      start[d] = ords.length;
+      const vals = this.perDoc[d];
+      if (!vals) continue;
+      const docOrds = [...new Set(vals.map((v) => ordOf.get(v) as number))].sort((a, b) => a - b);
+      for (const o of docOrds) ords.push(o);
+    }
+    start[maxDoc] = ords.length;
+    return { kind: "ordinal", values, start, ords: Int32Array.from(ords) };
+  }
+}
+
+class NumericAccumulator {
+  readonly perDoc: (number[] | undefined)[] = [];
+  finish(maxDoc: number): DocValues {
+    const start = new Int32Array(maxDoc + 1);
+    const values: number[] = [];
+    for (let d = 0; d < maxDoc; d++) {
+      start[d] = values.length;
+      const vals = this.perDoc[d];
+      if (vals) for (const v of [...vals].sort((a, b) => a - b)) values.push(v);
+    }
+    start[maxDoc] = values.length;
+    return { kind: "numeric", start, values: Float64Array.from(values) };
+  }
+}
+
+class VectorAccumulator {
+  readonly perDoc: (ArrayLike<number> | undefined)[] = [];
+  constructor(readonly dimension: number) {}
+  finish(maxDoc: number): VectorField {
+    const data = new Float32Array(maxDoc * this.dimension);
+    const present = new Uint8Array(maxDoc);
+    for (let d = 0; d < this.perDoc.length; d++) {
+      const v = this.perDoc[d];
+      if (!v) continue;
+      data.set(v, d * this.dimension);
+      present[d] = 1;
+    }
+    return { dimension: this.dimension, data, present };
+  }
+}
+
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Collects documents in arrival order; `build()` freezes them into a Segment. */
+export class SegmentBuilder {
+  private readonly ids: string[] = [];
+  private readonly seqNos: number[] = [];
+  private readonly versions: number[] = [];
+  private readonly deleted = new Set<number>();
+  private readonly inverted = new Map<string, InvertedAccumulator>();
+  private readonly ordinals = new Map<string, OrdinalAccumulator>();
+  private readonly numerics = new Map<string, NumericAccumulator>();
+  private readonly vectors = new Map<string, VectorAccumulator>();
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  get liveSize(): number {
+    return this.ids.length - this.deleted.size;
+  }
+
+  /** Adds a document; returns its doc number in the segment-to-be. */
+  add(doc: AnalyzedDoc): number {
+    const d = this.ids.length;
+    this.ids.push(doc.id);
+    this.seqNos.push(doc.seqNo);
+    this.versions.push(doc.version);
+    for (const f of doc.inverted) {
+      const acc = this.invertedFor(f.field, f.norms, f.positions);
+      for (const [term, positions] of f.terms) acc.add(d, term, Math.max(positions.length, 1), positions);
+      acc.setLength(d, f.length, intToByte4(f.length));
+    }
+    for (const o of doc.ordinals) this.ordinalFor(o.field).perDoc[d] = o.values;
+    for (const n of doc.numerics) this.numericFor(n.field).perDoc[d] = n.values;
+    for (const v of doc.vectors) this.vectorFor(v.field, v.vector.length).perDoc[d] = v.vector;
+    return d;
+  }
+
+  /** Marks a not-yet-built document deleted (it was updated or deleted before a refresh). */
+  delete(doc: number): void {
+    this.deleted.add(doc);
+  }
+
+  isDeleted(doc: number): boolean {
+    return this.deleted.has(doc);
+  }
+
+  idAt(doc: number): string {
+    return this.ids[doc] as string;
+  }
+
+  /** Copies the live documents of existing segments (in order) into this builder, for merging. */
+  addSegments(segments: Segment[]): void {
+    for (const seg of segments) {
+      const remap = new Int32Array(seg.maxDoc).fill(-1);
+      for (let d = 0; d < seg.maxDoc; d++) {
+        if (!seg.live[d]) continue;
+        remap[d] = this.ids.length;
+        this.ids.push(seg.ids[d] as string);
+        this.seqNos.push(seg.seqNos[d] as number);
+        this.versions.push(seg.versions[d] as number);
+      }
+      for (const [field, inv] of seg.inverted) {
+        const acc = this.invertedFor(field, inv.norms !== undefined, inv.posStart !== undefined);
+        for (let t = 0; t < inv.terms.length; t++) {
+          const term = inv.terms[t] as string;
+          for (let p = inv.postStart[t] as number; p < (inv.postStart[t + 1] as number); p++) {
+            const nd = remap[inv.postDocs[p] as number] as number;
+            if (nd < 0) continue;
+            const positions = inv.posStart && inv.positions
+              ? inv.positions.subarray(inv.posStart[p] as number, inv.posStart[p + 1] as number)
+              : undefined;
+            acc.add(nd, term, inv.postFreqs[p] as number, positions);
+          }
+        }
+        for (let d = 0; d < seg.maxDoc; d++) {
+          const nd = remap[d] as number;
+          if (nd >= 0) acc.setLength(nd, inv.lengths[d] as number, inv.norms ? (inv.norms[d] as number) : 0);
+        }
+      }
+      for (const [field, dv] of seg.docValues) {
+        for (let d = 0; d < seg.maxDoc; d++) {
+          const nd = remap[d] as number;
+          if (nd < 0) continue;
+          const from = dv.start[d] as number;
+          const to = dv.start[d + 1] as number;
+          if (from === to) continue;
+          if (dv.kind === "ordinal") {
+            const vals: string[] = [];
+            for (let i = from; i < to; i++) vals.push(dv.values[dv.ords[i] as number] as string);
+            this.ordinalFor(field).perDoc[nd] = vals;
+          } else {
+            this.numericFor(field).perDoc[nd] = Array.from(dv.values.subarray(from, to));
+          }
+        }
+      }
+      for (const [field, vf] of seg.vectors) {
+        const acc = this.vectorFor(field, vf.dimension);
+        for (let d = 0; d < seg.maxDoc; d++) {
+          const nd = remap[d] as number;
+          if (nd >= 0 && vf.present[d]) acc.perDoc[nd] = vf.data.subarray(d * vf.dimension, (d + 1) * vf.dimension);
+        }
+      }
+    }
+  }
+
+  build(): Segment {
+    const maxDoc = this.ids.length;
+    const inverted = new Map<string, InvertedField>();
+    for (const [field, acc] of this.inverted) inverted.set(field, acc.finish(maxDoc));
+    const docValues = new Map<string, DocValues>();
+    for (const [field, acc] of this.ordinals) docValues.set(field, acc.finish(maxDoc));
+    for (const [field, acc] of this.numerics) docValues.set(field, acc.finish(maxDoc));
+    const vectors = new Map<string, VectorField>();
+    for (const [field, acc] of this.vectors) vectors.set(field, acc.finish(maxDoc));
+    const segment = new Segment({
+      maxDoc,
+      ids: this.ids,
+      seqNos: Float64Array.from(this.seqNos),
+      versions: Float64Array.from(this.versions),
+      inverted,
+      docValues,
+      vectors,
+    });
+    for (const d of this.deleted) segment.delete(d);
+    return segment;
+  }
+
+  private invertedFor(field: string, norms: boolean, positions: boolean): InvertedAccumulator {
+    let acc = this.inverted.get(field);
+    if (!acc) {
+      acc = new InvertedAccumulator(norms, positions);
+      this.inverted.set(field, acc);
+    }
+    return acc;
+  }
+
+  private ordinalFor(field: string): OrdinalAccumulator {
+    let acc = this.ordinals.get(field);
+    if (!acc) this.ordinals.set(field, (acc = new OrdinalAccumulator()));
+    return acc;
+  }
+
+  private numericFor(field: string): NumericAccumulator {
+    let acc = this.numerics.get(field);
+    if (!acc) this.numerics.set(field, (acc = new NumericAccumulator()));
+    return acc;
+  }
+
+  private vectorFor(field: string, dimension: number): VectorAccumulator {
+    let acc = this.vectors.get(field);
+    if (!acc) this.vectors.set(field, (acc = new VectorAccumulator(dimension)));
+    return acc;
+  }
+}
