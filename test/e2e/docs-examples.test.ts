@@ -19,10 +19,67 @@ function shellExamples(file: string): Array<{ line: number; args: string[] }> {
   return examples;
 }
 
+interface ConsoleRequest {
+  line: number;
+  method: string;
+  path: string;
+  body: string | undefined;
+}
+
+/** The requests of the ```console blocks (Kibana Dev Tools form: `METHOD /path`, then the body lines). */
+function consoleExamples(file: string): ConsoleRequest[] {
+  const lines = fs.readFileSync(file, "utf8").split("\n");
+  const requests: ConsoleRequest[] = [];
+  let inConsole = false;
+  let current: ConsoleRequest | undefined;
+  const bodyLines: string[] = [];
+  const finish = () => {
+    if (current) requests.push({ ...current, body: bodyLines.length ? `${bodyLines.join("\n")}\n` : undefined });
+    current = undefined;
+    bodyLines.length = 0;
+  };
+  lines.forEach((text, i) => {
+    if (text.startsWith("```")) {
+      finish();
+      inConsole = !inConsole && text.trim() === "```console";
+      return;
+    }
+    if (!inConsole) return;
+    const request = /^(GET|PUT|POST|DELETE|HEAD) (\/\S*)$/.exec(text.trim());
+    if (request) {
+      finish();
+      current = { line: i + 1, method: request[1] as string, path: request[2] as string, body: undefined };
+    } else if (text.trim()) bodyLines.push(text);
+  });
+  return requests;
+}
+
 const docsDir = path.join(PROJECT_ROOT, "docs");
 const docs = fs.readdirSync(docsDir).filter((name) => name.endsWith(".md"));
 
 describe("the examples in docs/ run as written", () => {
+  for (const doc of docs) {
+    const requests = consoleExamples(path.join(docsDir, doc));
+    if (requests.length === 0) continue;
+    test(`${doc}: search API requests`, async () => {
+      const server = await startTestPlatform();
+      try {
+        for (const r of requests) {
+          const ndjson = /_bulk|_msearch/.test(r.path);
+          const res = await fetch(`${server.searchUrl}${r.path}`, {
+            method: r.method,
+            headers: { "content-type": ndjson ? "application/x-ndjson" : "application/json" },
+            body: r.body === undefined ? undefined : ndjson ? r.body : r.body.trim(),
+          });
+          const text = await res.text();
+          assert.ok(res.ok, `docs/${doc}:${r.line}: ${r.method} ${r.path} → ${res.status} ${text}`);
+          if (ndjson) assert.equal(JSON.parse(text).errors ?? false, false, `docs/${doc}:${r.line}: ${text}`);
+        }
+      } finally {
+        await server.close();
+      }
+    });
+  }
   for (const doc of docs) {
     const examples = shellExamples(path.join(docsDir, doc));
     if (examples.length === 0) continue;

@@ -19,12 +19,16 @@ export interface ServerProcess {
   child: ChildProcess;
   url: string;
   port: number;
+  /** The Elasticsearch/OpenSearch-compatible API. */
+  searchUrl: string;
 }
 
 /** Runs `lodestone serve` as a separate process (so it can be killed with SIGKILL) and waits for /health. */
-export async function spawnServer(dataDir: string, port?: number): Promise<ServerProcess> {
+export async function spawnServer(dataDir: string, port?: number, searchPort?: number): Promise<ServerProcess> {
   const p = port ?? (await freePort());
-  const child = spawn(process.execPath, [BIN, "serve", "--data-dir", dataDir, "--port", String(p)], {
+  const sp = searchPort ?? (await freePort());
+  const args = [BIN, "serve", "--data-dir", dataDir, "--port", String(p), "--search-port", String(sp)];
+  const child = spawn(process.execPath, args, {
     cwd: PROJECT_ROOT,
     env: { ...process.env, LODESTONE_LOG_LEVEL: "warn" },
     stdio: ["ignore", "ignore", "pipe"],
@@ -38,7 +42,7 @@ export async function spawnServer(dataDir: string, port?: number): Promise<Serve
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${stderr}`);
     try {
-      if ((await fetch(`${url}/health`)).ok) return { child, url, port: p };
+      if ((await fetch(`${url}/health`)).ok) return { child, url, port: p, searchUrl: `http://127.0.0.1:${sp}` };
     } catch {
       // not listening yet
     }

@@ -47,13 +47,13 @@ export function registerServe(program: Command): void {
   addServerFlags(
     program
       .command("serve")
-      .description("run the Lodestone server (platform API, object storage, jobs)")
+      .description("run the Lodestone server (platform API, object storage, jobs, Elasticsearch-compatible search)")
       .addHelpText("after", "\nExample:\n  lodestone serve --data-dir ./.lodestone --port 8080\n"),
   ).action(async (flags: ServerFlags, command: Command) => {
     const config = serverConfig(command, flags);
     const running = await startPlatform(config);
     process.stderr.write(
-      `Lodestone ${running.platform.version} API on ${running.url} (data in ${config.dataDir})\n`,
+      `Lodestone ${running.platform.version} API on ${running.url}, search (Elasticsearch/OpenSearch API) on ${running.searchUrl} (data in ${config.dataDir})\n`,
     );
     await closeOnSignals(running);
   });
