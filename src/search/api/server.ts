@@ -1,5 +1,5 @@
 /** The Fastify server of the ES-compatible API: raw bodies (JSON and NDJSON), ES error bodies, 404s. */
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { SearchEngine } from "../engine.ts";
 import { EngineError, errorBody, isEngineError } from "../errors.ts";
 import { send } from "./http.ts";
@@ -8,13 +8,16 @@ import { searchRoutes } from "./routes.ts";
 export interface SearchServerOptions {
   bodyLimit: number;
   version: string;
-  logger?: unknown;
+  /** A logger to share (the platform's); none when absent. */
+  logger?: FastifyBaseLogger;
 }
 
 export function buildSearchApp(engine: SearchEngine, opts: SearchServerOptions): FastifyInstance {
   const app = Fastify({
-    logger: (opts.logger ?? false) as boolean,
+    ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     bodyLimit: opts.bodyLimit,
+    // HEAD routes are declared explicitly (index and document existence answer 200/404, not a GET body)
+    exposeHeadRoutes: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
   });
   app.removeAllContentTypeParsers();
