@@ -25,12 +25,22 @@ const DUPLICATE_MARK = "\u0000dup";
 
 export function bm25IndexBody(opts: Pick<AnchorOptions, "k1" | "b" | "analyzer">): Record<string, unknown> {
   return {
-    settings: { "index.similarity.default.type": "BM25", "index.similarity.default.k1": opts.k1, "index.similarity.default.b": opts.b },
-    mappings: { properties: { id: { type: "keyword" }, contents: { type: "text", analyzer: opts.analyzer } } },
+    settings: {
+      "index.similarity.default.type": "BM25",
+      "index.similarity.default.k1": opts.k1,
+      "index.similarity.default.b": opts.b,
+    },
+    mappings: {
+      properties: { id: { type: "keyword" }, contents: { type: "text", analyzer: opts.analyzer } },
+    },
   };
 }
 
-export async function indexWithLodestone(data: BeirDataset, opts: Pick<AnchorOptions, "k1" | "b" | "analyzer">, dataDir?: string): Promise<LodestoneBm25> {
+export async function indexWithLodestone(
+  data: BeirDataset,
+  opts: Pick<AnchorOptions, "k1" | "b" | "analyzer">,
+  dataDir?: string,
+): Promise<LodestoneBm25> {
   const dir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "lodestone-bm25-"));
   const engine = await SearchEngine.open({ dataDir: dir });
   const index = "bench";
@@ -44,10 +54,16 @@ export async function indexWithLodestone(data: BeirDataset, opts: Pick<AnchorOpt
     for (const d of data.corpus.slice(i, i + BATCH)) {
       const n = seen.get(d.id) ?? 0;
       seen.set(d.id, n + 1);
-      lines.push({ index: { _id: n ? `${d.id}${DUPLICATE_MARK}${n}` : d.id } }, { contents: `${d.title} ${d.text}` });
+      lines.push(
+        { index: { _id: n ? `${d.id}${DUPLICATE_MARK}${n}` : d.id } },
+        { contents: `${d.title} ${d.text}` },
+      );
     }
     const res = engine.bulk(lines, { index });
-    if (res.errors) throw new Error(`bulk indexing failed: ${JSON.stringify((res.items as unknown[]).find((it) => JSON.stringify(it).includes('"error"')))}`);
+    if (res.errors)
+      throw new Error(
+        `bulk indexing failed: ${JSON.stringify((res.items as unknown[]).find((it) => JSON.stringify(it).includes('"error"')))}`,
+      );
   }
   engine.refresh(index);
   const indexMs = performance.now() - started;
@@ -59,9 +75,16 @@ export async function indexWithLodestone(data: BeirDataset, opts: Pick<AnchorOpt
       const run: Run = new Map();
       const t0 = performance.now();
       for (const q of data.queries) {
-        const res = engine.search(index, { query: { match: { contents: q.text } }, size: topK, _source: false });
+        const res = engine.search(index, {
+          query: { match: { contents: q.text } },
+          size: topK,
+          _source: false,
+        });
         const hits = (res.hits as { hits: { _id: string; _score: number }[] }).hits;
-        run.set(q.id, hits.map((h): ScoredDoc => ({ id: h._id.split(DUPLICATE_MARK)[0] as string, score: h._score })));
+        run.set(
+          q.id,
+          hits.map((h): ScoredDoc => ({ id: h._id.split(DUPLICATE_MARK)[0] as string, score: h._score })),
+        );
       }
       return { run, queryMs: performance.now() - t0 };
     },

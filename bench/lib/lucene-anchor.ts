@@ -27,7 +27,9 @@ export interface AnchorResult {
 const tsvField = (s: string) => s.replace(/[\t\r\n]/g, " ");
 
 export function luceneAnchorAvailable(): boolean {
-  return fs.existsSync(path.join(SHARED_DIR, "anchors/lucene/run")) && spawnSync("java", ["-version"]).status === 0;
+  return (
+    fs.existsSync(path.join(SHARED_DIR, "anchors/lucene/run")) && spawnSync("java", ["-version"]).status === 0
+  );
 }
 
 export function runLuceneAnchor(data: BeirDataset, opts: AnchorOptions): AnchorResult {
@@ -36,10 +38,16 @@ export function runLuceneAnchor(data: BeirDataset, opts: AnchorOptions): AnchorR
     const corpus = path.join(work, "corpus.tsv");
     const queries = path.join(work, "queries.tsv");
     const out = path.join(work, "run.tsv");
-    fs.writeFileSync(corpus, data.corpus.map((d) => `${d.id}\t${tsvField(d.title)}\t${tsvField(d.text)}\n`).join(""));
+    fs.writeFileSync(
+      corpus,
+      data.corpus.map((d) => `${d.id}\t${tsvField(d.title)}\t${tsvField(d.text)}\n`).join(""),
+    );
     fs.writeFileSync(queries, data.queries.map((q) => `${q.id}\t${tsvField(q.text)}\n`).join(""));
     const args = [corpus, queries, out, String(opts.k1), String(opts.b), opts.analyzer, String(opts.topK)];
-    const proc = spawnSync(path.join(SHARED_DIR, "anchors/lucene/run"), args, { encoding: "utf8", maxBuffer: 1 << 26 });
+    const proc = spawnSync(path.join(SHARED_DIR, "anchors/lucene/run"), args, {
+      encoding: "utf8",
+      maxBuffer: 1 << 26,
+    });
     if (proc.status !== 0) throw new Error(`Lucene anchor failed (exit ${proc.status}): ${proc.stderr}`);
     const timing = (name: string) => {
       const m = new RegExp(`^${name}\\t([\\d.]+)`, "m").exec(proc.stderr);

@@ -19,7 +19,13 @@ function tieGroups(docs: { id: string; score: number }[]): string[] {
   while (i < docs.length) {
     let j = i;
     while (j < docs.length && docs[j]?.score === docs[i]?.score) j++;
-    groups.push(docs.slice(i, j).map((d) => d.id).sort().join(","));
+    groups.push(
+      docs
+        .slice(i, j)
+        .map((d) => d.id)
+        .sort()
+        .join(","),
+    );
     i = j;
   }
   return groups;
@@ -43,7 +49,8 @@ export function compareRuns(ours: Run, reference: Run, k = 10, scale = 1): Parit
     const idsB = b.map((d) => d.id);
     const equal =
       idsA.length === idsB.length &&
-      (idsA.every((id, i) => id === idsB[i]) || (ga.slice(0, -1).join("|") === gb.slice(0, -1).join("|") && a.at(-1)?.score === b.at(-1)?.score));
+      (idsA.every((id, i) => id === idsB[i]) ||
+        (ga.slice(0, -1).join("|") === gb.slice(0, -1).join("|") && a.at(-1)?.score === b.at(-1)?.score));
     if (equal) same++;
     else if (differing.length < 10) differing.push({ qid, ours: idsA, reference: idsB });
     const refScore = new Map(b.map((d) => [d.id, d.score * scale]));
@@ -53,5 +60,11 @@ export function compareRuns(ours: Run, reference: Run, k = 10, scale = 1): Parit
     }
   }
   const queries = reference.size;
-  return { queries, sameTopK: same, sameTopKPct: queries ? (100 * same) / queries : 100, maxRelScoreDiff: maxRel, differing };
+  return {
+    queries,
+    sameTopK: same,
+    sameTopKPct: queries ? (100 * same) / queries : 100,
+    maxRelScoreDiff: maxRel,
+    differing,
+  };
 }

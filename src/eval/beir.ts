@@ -36,7 +36,8 @@ function jsonLines(file: string): Record<string, unknown>[] {
     });
 }
 
-const str = (v: unknown): string => (typeof v === "string" ? v : v === undefined || v === null ? "" : String(v));
+const str = (v: unknown): string =>
+  typeof v === "string" ? v : v === undefined || v === null ? "" : String(v);
 
 /** Judgements with a positive grade, keyed by query then document (the header line is skipped). */
 export function readQrels(file: string): Qrels {
@@ -62,7 +63,11 @@ export function readQrels(file: string): Qrels {
 
 export function loadBeir(dir: string, split = "test"): BeirDataset {
   const qrels = readQrels(path.join(dir, "qrels", `${split}.tsv`));
-  const corpus = jsonLines(path.join(dir, "corpus.jsonl")).map((d) => ({ id: str(d._id), title: str(d.title), text: str(d.text) }));
+  const corpus = jsonLines(path.join(dir, "corpus.jsonl")).map((d) => ({
+    id: str(d._id),
+    title: str(d.title),
+    text: str(d.text),
+  }));
   const queries = jsonLines(path.join(dir, "queries.jsonl"))
     .map((q) => ({ id: str(q._id), text: str(q.text) }))
     .filter((q) => qrels.has(q.id));

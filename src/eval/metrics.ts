@@ -24,12 +24,15 @@ export interface Metrics {
 
 /** trec_eval's ranking: score descending, then document id descending. */
 export function trecRank(docs: readonly ScoredDoc[]): string[] {
-  return [...docs].sort((a, b) => b.score - a.score || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)).map((d) => d.id);
+  return [...docs]
+    .sort((a, b) => b.score - a.score || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+    .map((d) => d.id);
 }
 
 export function ndcgAt(ranked: readonly string[], judged: ReadonlyMap<string, number>, k: number): number {
   let dcg = 0;
-  for (let i = 0; i < Math.min(k, ranked.length); i++) dcg += (2 ** (judged.get(ranked[i] as string) ?? 0) - 1) / Math.log2(i + 2);
+  for (let i = 0; i < Math.min(k, ranked.length); i++)
+    dcg += (2 ** (judged.get(ranked[i] as string) ?? 0) - 1) / Math.log2(i + 2);
   const ideal = [...judged.values()].sort((a, b) => b - a).slice(0, k);
   const idcg = ideal.reduce((sum, g, i) => sum + (2 ** g - 1) / Math.log2(i + 2), 0);
   return idcg > 0 ? dcg / idcg : 0;
@@ -42,7 +45,11 @@ export function recallAt(ranked: readonly string[], judged: ReadonlyMap<string, 
   return hits / judged.size;
 }
 
-export function reciprocalRankAt(ranked: readonly string[], judged: ReadonlyMap<string, number>, k: number): number {
+export function reciprocalRankAt(
+  ranked: readonly string[],
+  judged: ReadonlyMap<string, number>,
+  k: number,
+): number {
   const i = ranked.slice(0, k).findIndex((id) => judged.has(id));
   return i < 0 ? 0 : 1 / (i + 1);
 }

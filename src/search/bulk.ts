@@ -16,10 +16,26 @@ export interface BulkAction {
 }
 
 const ACTIONS = new Set(["index", "create", "update", "delete"]);
-const META_KEYS = new Set(["_index", "_id", "routing", "_routing", "if_seq_no", "if_primary_term", "version", "version_type", "retry_on_conflict", "require_alias", "pipeline", "_type", "op_type", "dynamic_templates"]);
+const META_KEYS = new Set([
+  "_index",
+  "_id",
+  "routing",
+  "_routing",
+  "if_seq_no",
+  "if_primary_term",
+  "version",
+  "version_type",
+  "retry_on_conflict",
+  "require_alias",
+  "pipeline",
+  "_type",
+  "op_type",
+  "dynamic_templates",
+]);
 
 function splitLines(body: string): unknown[] {
-  if (body.length && !body.endsWith("\n")) throw illegalArgument("The bulk request must be terminated by a newline [\\n]");
+  if (body.length && !body.endsWith("\n"))
+    throw illegalArgument("The bulk request must be terminated by a newline [\\n]");
   const out: unknown[] = [];
   const lines = body.split("\n");
   for (let i = 0; i < lines.length; i++) {
@@ -43,7 +59,12 @@ class MalformedLine {
 
 export function parseBulk(input: unknown[] | string, defaultIndex?: string): BulkAction[] {
   const lines = typeof input === "string" ? splitLines(input) : input;
-  if (!lines.length) throw new EngineError(400, "action_request_validation_exception", "Validation Failed: 1: no requests added;");
+  if (!lines.length)
+    throw new EngineError(
+      400,
+      "action_request_validation_exception",
+      "Validation Failed: 1: no requests added;",
+    );
   const out: BulkAction[] = [];
   let i = 0;
   while (i < lines.length) {
@@ -57,13 +78,22 @@ export function parseBulk(input: unknown[] | string, defaultIndex?: string): Bul
       );
     }
     const action = Object.keys(meta)[0] as string;
-    if (!ACTIONS.has(action)) throw illegalArgument(`Malformed action/metadata line [${lineNo}], expected one of [create, delete, index, update] but found [${action}]`);
+    if (!ACTIONS.has(action))
+      throw illegalArgument(
+        `Malformed action/metadata line [${lineNo}], expected one of [create, delete, index, update] but found [${action}]`,
+      );
     const params = meta[action];
-    if (!isObject(params)) throw illegalArgument(`Malformed action/metadata line [${lineNo}], expected an object after [${action}]`);
+    if (!isObject(params))
+      throw illegalArgument(
+        `Malformed action/metadata line [${lineNo}], expected an object after [${action}]`,
+      );
     i++;
     let source: unknown;
     if (action !== "delete") {
-      if (i >= lines.length) throw illegalArgument(`Validation Failed: 1: the [${action}] action on line [${lineNo}] is missing its source line;`);
+      if (i >= lines.length)
+        throw illegalArgument(
+          `Validation Failed: 1: the [${action}] action on line [${lineNo}] is missing its source line;`,
+        );
       source = lines[i];
       i++;
     }
@@ -76,7 +106,10 @@ export function parseBulk(input: unknown[] | string, defaultIndex?: string): Bul
     };
     const unknown = Object.keys(params).find((k) => !META_KEYS.has(k));
     if (unknown) {
-      fail("illegal_argument_exception", `Action/metadata line [${lineNo}] contains an unknown parameter [${unknown}]`);
+      fail(
+        "illegal_argument_exception",
+        `Action/metadata line [${lineNo}] contains an unknown parameter [${unknown}]`,
+      );
       continue;
     }
     if (!index) {
@@ -84,13 +117,23 @@ export function parseBulk(input: unknown[] | string, defaultIndex?: string): Bul
       continue;
     }
     if (source instanceof MalformedLine) {
-      fail("mapper_parsing_exception", `failed to parse: source on line [${source.line}] is not valid JSON: ${source.reason}`);
+      fail(
+        "mapper_parsing_exception",
+        `failed to parse: source on line [${source.line}] is not valid JSON: ${source.reason}`,
+      );
       continue;
     }
     const ifSeqNo = params.if_seq_no === undefined ? undefined : Number(params.if_seq_no);
     const ifPrimaryTerm = params.if_primary_term === undefined ? undefined : Number(params.if_primary_term);
     if (action === "index" || action === "create") {
-      item.op = { op: "index", id, source, create: action === "create" || params.op_type === "create", ifSeqNo, ifPrimaryTerm };
+      item.op = {
+        op: "index",
+        id,
+        source,
+        create: action === "create" || params.op_type === "create",
+        ifSeqNo,
+        ifPrimaryTerm,
+      };
     } else if (action === "delete") {
       if (id === undefined) {
         fail("action_request_validation_exception", "Validation Failed: 1: id is missing;");
@@ -104,11 +147,17 @@ export function parseBulk(input: unknown[] | string, defaultIndex?: string): Bul
       }
       const spec = source;
       if (!isObject(spec)) {
-        fail("mapper_parsing_exception", `update on line [${lineNo + 1}] must be an object with [doc] or [upsert]`);
+        fail(
+          "mapper_parsing_exception",
+          `update on line [${lineNo + 1}] must be an object with [doc] or [upsert]`,
+        );
         continue;
       }
       if (spec.script !== undefined) {
-        fail("illegal_argument_exception", "scripted updates are not supported by this engine; send a partial [doc] instead");
+        fail(
+          "illegal_argument_exception",
+          "scripted updates are not supported by this engine; send a partial [doc] instead",
+        );
         continue;
       }
       item.op = updateOp(id, spec, ifSeqNo, ifPrimaryTerm);
@@ -117,7 +166,12 @@ export function parseBulk(input: unknown[] | string, defaultIndex?: string): Bul
   return out;
 }
 
-export function updateOp(id: string, spec: Record<string, unknown>, ifSeqNo?: number, ifPrimaryTerm?: number): WriteOp {
+export function updateOp(
+  id: string,
+  spec: Record<string, unknown>,
+  ifSeqNo?: number,
+  ifPrimaryTerm?: number,
+): WriteOp {
   return {
     op: "update",
     id,

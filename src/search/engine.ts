@@ -8,6 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { buildAdHocAnalyzer } from "./analysis/registry.ts";
 import type { Analyzer } from "./analysis/types.ts";
+import { parseBulk } from "./bulk.ts";
 import { EngineError, illegalArgument, indexClosed, indexNotFound } from "./errors.ts";
 import { IndexAnalysis } from "./index/index-analysis.ts";
 import { IndexShard, type WriteOp, type WriteResult } from "./index/shard.ts";
@@ -15,8 +16,14 @@ import { EngineStore, type IndexRow } from "./index/store.ts";
 import { isObject } from "./mapping.ts";
 import { compileQuery } from "./query/compile.ts";
 import { executeSearch, type SearchTarget } from "./query/search.ts";
-import { flattenSettings, type FlatSettings, nestSettings, settingRule, similarityFor, validateSettings } from "./settings.ts";
-import { parseBulk } from "./bulk.ts";
+import {
+  type FlatSettings,
+  flattenSettings,
+  nestSettings,
+  settingRule,
+  similarityFor,
+  validateSettings,
+} from "./settings.ts";
 
 export interface EngineOptions {
   dataDir: string;
@@ -58,7 +65,12 @@ export class SearchEngine {
   static async open(opts: EngineOptions): Promise<SearchEngine> {
     const engine = new SearchEngine(opts);
     for (const row of engine.store.listIndices()) {
-      const entry: IndexEntry = { row, settings: JSON.parse(row.settings), aliases: JSON.parse(row.aliases), shard: undefined };
+      const entry: IndexEntry = {
+        row,
+        settings: JSON.parse(row.settings),
+        aliases: JSON.parse(row.aliases),
+        shard: undefined,
+      };
       engine.indices.set(row.name, entry);
       if (row.state === "open") entry.shard = engine.openShard(entry);
     }
@@ -95,16 +107,26 @@ export class SearchEngine {
     validateIndexName(name);
     if (this.indices.has(name) || this.aliasTargets(name).length) {
       const existing = this.indices.get(name);
-      throw new EngineError(400, "resource_already_exists_exception", `index [${name}/${existing?.row.uuid ?? "alias"}] already exists`, {
-        index_uuid: existing?.row.uuid,
-        index: name,
-      });
+      throw new EngineError(
+        400,
+        "resource_already_exists_exception",
+        `index [${name}/${existing?.row.uuid ?? "alias"}] already exists`,
+        {
+          index_uuid: existing?.row.uuid,
+          index: name,
+        },
+      );
     }
     const b = body === null || body === undefined ? {} : body;
-    if (!isObject(b)) throw illegalArgument("request body must be a JSON object with settings, mappings and aliases");
+    if (!isObject(b))
+      throw illegalArgument("request body must be a JSON object with settings, mappings and aliases");
     for (const key of Object.keys(b)) {
       if (!["settings", "mappings", "aliases"].includes(key)) {
-        throw new EngineError(400, "parse_exception", `unknown key [${key}] for create index; expected settings, mappings or aliases`);
+        throw new EngineError(
+          400,
+          "parse_exception",
+          `unknown key [${key}] for create index; expected settings, mappings or aliases`,
+        );
       }
     }
     const uuid = randomBytes(16).toString("base64url").slice(0, 22);
@@ -118,7 +140,8 @@ export class SearchEngine {
       "index.provided_name": name,
       "index.version.created": VERSION_CREATED,
     };
-    for (const key of Object.keys(settings)) if (key.startsWith("index.similarity.")) similarityFor(settings, key.split(".")[2]);
+    for (const key of Object.keys(settings))
+      if (key.startsWith("index.similarity.")) similarityFor(settings, key.split(".")[2]);
     const aliases = parseAliasesBody(b.aliases);
     const row: IndexRow = {
       uuid,
@@ -132,13 +155,25 @@ export class SearchEngine {
     };
     const entry: IndexEntry = { row, settings, aliases, shard: undefined };
     // build the shard first: invalid analysis or mappings fail before anything is stored
-    const shard = new IndexShard(this.store, uuid, name, settings, b.mappings, this.shardDir(uuid), 0, this.configDir);
+    const shard = new IndexShard(
+      this.store,
+      uuid,
+      name,
+      settings,
+      b.mappings,
+      this.shardDir(uuid),
+      0,
+      this.configDir,
+    );
     row.mappings = JSON.stringify(shard.mapping.toJSON());
     this.store.insertIndex(row);
     shard.load();
     entry.shard = shard;
     this.indices.set(name, entry);
-    return { body: { acknowledged: true, shards_acknowledged: true, index: name }, warnings: [...shard.analysis.warnings] };
+    return {
+      body: { acknowledged: true, shards_acknowledged: true, index: name },
+      warnings: [...shard.analysis.warnings],
+    };
   }
 
   deleteIndex(expr: string): Record<string, unknown> {
@@ -165,7 +200,11 @@ export class SearchEngine {
     const out: Record<string, unknown> = {};
     for (const name of this.resolveIndexNames(expr)) {
       const entry = this.indices.get(name) as IndexEntry;
-      out[name] = { aliases: entry.aliases, mappings: this.mappingOf(entry), settings: nestSettings(entry.settings) };
+      out[name] = {
+        aliases: entry.aliases,
+        mappings: this.mappingOf(entry),
+        settings: nestSettings(entry.settings),
+      };
     }
     return out;
   }
@@ -176,7 +215,8 @@ export class SearchEngine {
 
   getMapping(expr = "_all"): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    for (const name of this.resolveIndexNames(expr)) out[name] = { mappings: this.mappingOf(this.indices.get(name) as IndexEntry) };
+    for (const name of this.resolveIndexNames(expr))
+      out[name] = { mappings: this.mappingOf(this.indices.get(name) as IndexEntry) };
     return out;
   }
 
@@ -192,14 +232,21 @@ export class SearchEngine {
     return { acknowledged: true };
   }
 
-  getSettings(expr = "_all", opts: { flat?: boolean; includeDefaults?: boolean } = {}): Record<string, unknown> {
+  getSettings(
+    expr = "_all",
+    opts: { flat?: boolean; includeDefaults?: boolean } = {},
+  ): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const name of this.resolveIndexNames(expr)) {
       const entry = this.indices.get(name) as IndexEntry;
       const settings = opts.flat ? stringifyFlat(entry.settings) : nestSettings(entry.settings);
       const item: Record<string, unknown> = { settings };
       if (opts.includeDefaults) {
-        const defaults = { "index.refresh_interval": "1s", "index.max_result_window": "10000", "index.similarity.default.type": "BM25" };
+        const defaults = {
+          "index.refresh_interval": "1s",
+          "index.max_result_window": "10000",
+          "index.similarity.default.type": "BM25",
+        };
         item.defaults = opts.flat ? defaults : nestSettings(defaults);
       }
       out[name] = item;
@@ -209,7 +256,12 @@ export class SearchEngine {
 
   putSettings(expr: string, body: unknown): WithWarnings<Record<string, unknown>> {
     const changes = validateSettings(flattenSettings(body));
-    if (!Object.keys(changes).length) throw new EngineError(400, "action_request_validation_exception", "Validation Failed: 1: no settings to update;");
+    if (!Object.keys(changes).length)
+      throw new EngineError(
+        400,
+        "action_request_validation_exception",
+        "Validation Failed: 1: no settings to update;",
+      );
     const warnings: string[] = [];
     const names = this.resolveIndexNames(expr);
     for (const name of names) {
@@ -219,12 +271,19 @@ export class SearchEngine {
         if (v === null) delete next[k];
         else next[k] = v;
       }
-      if (changes["index.number_of_shards"] !== undefined && changes["index.number_of_shards"] !== entry.settings["index.number_of_shards"]) {
+      if (
+        changes["index.number_of_shards"] !== undefined &&
+        changes["index.number_of_shards"] !== entry.settings["index.number_of_shards"]
+      ) {
         throw illegalArgument(`final ${name} setting [index.number_of_shards], not updateable`);
       }
       if (entry.shard) {
-        const staticChanges = Object.keys(changes).filter((k) => !settingRule(k)?.dynamic && JSON.stringify(entry.settings[k]) !== JSON.stringify(next[k]));
-        const blocked = staticChanges.filter((k) => !this.searchTimeOnly(k, entry.settings, next, entry.shard as IndexShard));
+        const staticChanges = Object.keys(changes).filter(
+          (k) => !settingRule(k)?.dynamic && JSON.stringify(entry.settings[k]) !== JSON.stringify(next[k]),
+        );
+        const blocked = staticChanges.filter(
+          (k) => !this.searchTimeOnly(k, entry.settings, next, entry.shard as IndexShard),
+        );
         if (blocked.length) {
           throw illegalArgument(
             `Can't update non dynamic settings [[${blocked.join(", ")}]] for open indices [[${name}/${entry.row.uuid}]]; close the index first (POST /${name}/_close), update the settings, then reopen it (POST /${name}/_open)`,
@@ -232,10 +291,14 @@ export class SearchEngine {
         }
         entry.shard.reconfigure(next);
         warnings.push(...entry.shard.analysis.warnings);
-        if (staticChanges.length) warnings.push(`search-time settings [${staticChanges.join(", ")}] applied to open index [${name}] and its search analyzers reloaded`);
+        if (staticChanges.length)
+          warnings.push(
+            `search-time settings [${staticChanges.join(", ")}] applied to open index [${name}] and its search analyzers reloaded`,
+          );
       } else {
         // closed: check the new settings build (analyzers, similarities) before storing them
-        for (const key of Object.keys(next)) if (key.startsWith("index.similarity.")) similarityFor(next, key.split(".")[2]);
+        for (const key of Object.keys(next))
+          if (key.startsWith("index.similarity.")) similarityFor(next, key.split(".")[2]);
       }
       entry.settings = next;
       entry.row.settings = JSON.stringify(next);
@@ -262,7 +325,9 @@ export class SearchEngine {
       const am = /^index\.analysis\.analyzer\.([^.]+)\.filter$/.exec(k);
       if (am && Array.isArray(v) && v.includes(filter)) analyzersUsing.add(am[1] as string);
     }
-    for (const fm of used.values()) if (analyzersUsing.has(fm.analyzer)) return after[`index.analysis.filter.${filter}.updateable`] === true;
+    for (const fm of used.values())
+      if (analyzersUsing.has(fm.analyzer))
+        return after[`index.analysis.filter.${filter}.updateable`] === true;
     return true;
   }
 
@@ -272,7 +337,11 @@ export class SearchEngine {
       const entry = this.indices.get(name) as IndexEntry;
       const shard = this.requireOpen(entry);
       shard.reconfigure(entry.settings);
-      return { index: name, reloaded_analyzers: shard.analysis.registry.names(), reloaded_node_ids: ["lodestone"] };
+      return {
+        index: name,
+        reloaded_analyzers: shard.analysis.registry.names(),
+        reloaded_node_ids: ["lodestone"],
+      };
     });
     return { _shards: { total: names.length, successful: names.length, failed: 0 }, reload_details: details };
   }
@@ -334,7 +403,9 @@ export class SearchEngine {
     const writers = targets.filter((t) => this.indices.get(t)?.aliases[name]?.is_write_index === true);
     if (writers.length === 1) return this.indices.get(writers[0] as string) as IndexEntry;
     if (targets.length > 1) {
-      throw illegalArgument(`no write index is defined for alias [${name}]. The write index may be explicitly disabled using is_write_index=false or the alias points to multiple indices without one being designated as a write index`);
+      throw illegalArgument(
+        `no write index is defined for alias [${name}]. The write index may be explicitly disabled using is_write_index=false or the alias points to multiple indices without one being designated as a write index`,
+      );
     }
     if (!autoCreate) throw indexNotFound(name);
     this.createIndex(name, {});
@@ -350,14 +421,22 @@ export class SearchEngine {
     const entry = this.writeIndex(index);
     const shard = this.requireOpen(entry);
     if (entry.settings["index.blocks.write"] === true || entry.settings["index.blocks.read_only"] === true) {
-      throw new EngineError(403, "cluster_block_exception", `index [${entry.row.name}] blocked by: [FORBIDDEN/8/index write (api)];`);
+      throw new EngineError(
+        403,
+        "cluster_block_exception",
+        `index [${entry.row.name}] blocked by: [FORBIDDEN/8/index write (api)];`,
+      );
     }
     const results = shard.write(ops, newDocId);
     if (refresh === true || refresh === "true" || refresh === "" || refresh === "wait_for") shard.refresh();
     return results;
   }
 
-  getDoc(index: string, id: string, opts: { _source?: unknown } = {}): { found: boolean; body: Record<string, unknown> } {
+  getDoc(
+    index: string,
+    id: string,
+    opts: { _source?: unknown } = {},
+  ): { found: boolean; body: Record<string, unknown> } {
     const entry = this.indices.get(index) ?? this.indices.get(this.aliasTargets(index)[0] ?? "");
     if (!entry) throw indexNotFound(index);
     const shard = this.requireOpen(entry);
@@ -385,7 +464,9 @@ export class SearchEngine {
     while (i < actions.length) {
       const first = actions[i] as (typeof actions)[number];
       if (first.error) {
-        items[i] = { [first.action]: { _index: first.index, _id: first.id ?? null, status: 400, error: first.error } };
+        items[i] = {
+          [first.action]: { _index: first.index, _id: first.id ?? null, status: 400, error: first.error },
+        };
         i++;
         continue;
       }
@@ -393,25 +474,42 @@ export class SearchEngine {
       while (j < actions.length && !actions[j]?.error && actions[j]?.index === first.index) j++;
       const group = actions.slice(i, j);
       try {
-        const results = this.write(first.index as string, group.map((a) => a.op as WriteOp));
+        const results = this.write(
+          first.index as string,
+          group.map((a) => a.op as WriteOp),
+        );
         results.forEach((r, k) => {
           items[i + k] = { [(group[k] as (typeof actions)[number]).action]: r };
         });
       } catch (err) {
         if (!(err instanceof EngineError)) throw err;
         group.forEach((a, k) => {
-          items[i + k] = { [a.action]: { _index: a.index, _id: a.id ?? null, status: err.status, error: { type: err.type, reason: err.message, ...err.extra } } };
+          items[i + k] = {
+            [a.action]: {
+              _index: a.index,
+              _id: a.id ?? null,
+              status: err.status,
+              error: { type: err.type, reason: err.message, ...err.extra },
+            },
+          };
         });
       }
       i = j;
     }
-    if (opts.refresh === true || opts.refresh === "true" || opts.refresh === "" || opts.refresh === "wait_for") {
+    if (
+      opts.refresh === true ||
+      opts.refresh === "true" ||
+      opts.refresh === "" ||
+      opts.refresh === "wait_for"
+    ) {
       for (const name of new Set(actions.map((a) => a.index).filter((x): x is string => !!x))) {
         const entry = this.indices.get(name) ?? this.indices.get(this.aliasTargets(name)[0] ?? "");
         entry?.shard?.refresh();
       }
     }
-    const errors = items.some((it) => Object.values(it).some((r) => (r as { error?: unknown }).error !== undefined));
+    const errors = items.some((it) =>
+      Object.values(it).some((r) => (r as { error?: unknown }).error !== undefined),
+    );
     return { took: Math.round(performance.now() - started), errors, items };
   }
 
@@ -443,8 +541,14 @@ export class SearchEngine {
   count(expr: string, body: unknown): Record<string, unknown> {
     const b = body === undefined || body === null ? {} : body;
     if (!isObject(b)) throw illegalArgument("request body must be a JSON object");
-    for (const key of Object.keys(b)) if (key !== "query") throw new EngineError(400, "parsing_exception", `request does not support [${key}]`);
-    const res = executeSearch(this.searchTargets(expr), { ...(this.withAliasFilter(expr, b) as Record<string, unknown>), size: 0, track_total_hits: true });
+    for (const key of Object.keys(b))
+      if (key !== "query")
+        throw new EngineError(400, "parsing_exception", `request does not support [${key}]`);
+    const res = executeSearch(this.searchTargets(expr), {
+      ...(this.withAliasFilter(expr, b) as Record<string, unknown>),
+      size: 0,
+      track_total_hits: true,
+    });
     const hits = res.hits as { total: { value: number } };
     return { count: hits.total.value, _shards: res._shards };
   }
@@ -453,7 +557,12 @@ export class SearchEngine {
     const entry = this.writeIndex(index, false);
     const shard = this.requireOpen(entry);
     const q = isObject(body) ? body.query : undefined;
-    if (q === undefined) throw new EngineError(400, "action_request_validation_exception", "Validation Failed: 1: query is missing;");
+    if (q === undefined)
+      throw new EngineError(
+        400,
+        "action_request_validation_exception",
+        "Validation Failed: 1: query is missing;",
+      );
     const ctx = shard.queryContext();
     const weight = compileQuery(ctx, q);
     const ref = shard.getRef(id);
@@ -470,7 +579,8 @@ export class SearchEngine {
     if (!isObject(body)) throw illegalArgument("request body must be an object with [text]");
     const text = body.text;
     const texts = Array.isArray(text) ? text : [text];
-    if (text === undefined || texts.some((t) => typeof t !== "string")) throw illegalArgument("[text] is required and must be a string or an array of strings");
+    if (text === undefined || texts.some((t) => typeof t !== "string"))
+      throw illegalArgument("[text] is required and must be a string or an array of strings");
     let analyzer: Analyzer;
     const shard = index ? this.requireOpen(this.writeIndex(index, false)) : undefined;
     const analysis = shard?.analysis ?? this.defaultAnalysis();
@@ -537,7 +647,8 @@ export class SearchEngine {
   }
 
   updateAliases(body: unknown): Record<string, unknown> {
-    if (!isObject(body) || !Array.isArray(body.actions)) throw illegalArgument("[actions] is required: {\"actions\":[{\"add\":{\"index\":…,\"alias\":…}}]}");
+    if (!isObject(body) || !Array.isArray(body.actions))
+      throw illegalArgument('[actions] is required: {"actions":[{"add":{"index":…,"alias":…}}]}');
     const staged = new Map<string, Record<string, Record<string, unknown>>>();
     const aliasesOf = (name: string) => {
       let a = staged.get(name);
@@ -545,7 +656,8 @@ export class SearchEngine {
       return a;
     };
     for (const action of body.actions) {
-      if (!isObject(action) || Object.keys(action).length !== 1) throw illegalArgument("each alias action must be an object with one of add, remove, remove_index");
+      if (!isObject(action) || Object.keys(action).length !== 1)
+        throw illegalArgument("each alias action must be an object with one of add, remove, remove_index");
       const [type, spec] = Object.entries(action)[0] as [string, unknown];
       if (!isObject(spec)) throw illegalArgument(`[${type}] action must be an object`);
       const indices = listOf(spec.index ?? spec.indices);
@@ -556,10 +668,18 @@ export class SearchEngine {
           if (!aliases.length) throw illegalArgument("[add] action requires [alias] or [aliases]");
           for (const alias of aliases) {
             validateIndexName(alias);
-            if (this.indices.has(alias)) throw new EngineError(400, "invalid_alias_name_exception", `Invalid alias name [${alias}]: an index or data stream exists with the same name as the alias`);
+            if (this.indices.has(alias))
+              throw new EngineError(
+                400,
+                "invalid_alias_name_exception",
+                `Invalid alias name [${alias}]: an index or data stream exists with the same name as the alias`,
+              );
             const def: Record<string, unknown> = {};
             if (spec.filter !== undefined) {
-              compileQuery(this.requireOpen(this.indices.get(index) as IndexEntry).queryContext(), spec.filter);
+              compileQuery(
+                this.requireOpen(this.indices.get(index) as IndexEntry).queryContext(),
+                spec.filter,
+              );
               def.filter = spec.filter;
             }
             if (spec.is_write_index !== undefined) def.is_write_index = spec.is_write_index === true;
@@ -567,7 +687,10 @@ export class SearchEngine {
           }
         } else if (type === "remove") {
           for (const alias of aliases) {
-            if (!aliasesOf(index)[alias]) throw new EngineError(404, "aliases_not_found_exception", `aliases [${alias}] missing`, { "resource.id": alias });
+            if (!aliasesOf(index)[alias])
+              throw new EngineError(404, "aliases_not_found_exception", `aliases [${alias}] missing`, {
+                "resource.id": alias,
+              });
             delete aliasesOf(index)[alias];
           }
         } else if (type === "remove_index") {
@@ -595,7 +718,9 @@ export class SearchEngine {
       if (!re || Object.keys(picked).length) out[name] = { aliases: picked };
     }
     if (aliasExpr && !Object.keys(out).length) {
-      throw new EngineError(404, "aliases_not_found_exception", `alias [${aliasExpr}] missing`, { "resource.id": aliasExpr });
+      throw new EngineError(404, "aliases_not_found_exception", `alias [${aliasExpr}] missing`, {
+        "resource.id": aliasExpr,
+      });
     }
     return out;
   }
@@ -603,10 +728,16 @@ export class SearchEngine {
   // ---- names ---------------------------------------------------------------
 
   /** Concrete index names for an expression: names, aliases, `*` wildcards, `_all`, comma lists, `-exclusions`. */
-  resolveIndexNames(expr: string, opts: { allowAliases?: boolean; wildcardMatchRequired?: boolean } = {}): string[] {
+  resolveIndexNames(
+    expr: string,
+    opts: { allowAliases?: boolean; wildcardMatchRequired?: boolean } = {},
+  ): string[] {
     const allowAliases = opts.allowAliases ?? true;
     const out = new Set<string>();
-    const parts = expr.split(",").map((p) => p.trim()).filter(Boolean);
+    const parts = expr
+      .split(",")
+      .map((p) => p.trim())
+      .filter(Boolean);
     if (!parts.length) throw indexNotFound(expr);
     for (const part of parts) {
       if (part === "_all" || part === "*") {
@@ -621,7 +752,10 @@ export class SearchEngine {
       if (part.includes("*")) {
         const re = patternRegExp(part);
         for (const name of this.indices.keys()) if (re.test(name)) out.add(name);
-        if (allowAliases) for (const entry of this.indices.values()) for (const a of Object.keys(entry.aliases)) if (re.test(a)) for (const t of this.aliasTargets(a)) out.add(t);
+        if (allowAliases)
+          for (const entry of this.indices.values())
+            for (const a of Object.keys(entry.aliases))
+              if (re.test(a)) for (const t of this.aliasTargets(a)) out.add(t);
         continue;
       }
       if (this.indices.has(part)) {
@@ -675,11 +809,21 @@ function listOf(v: unknown): string[] {
 }
 
 function patternRegExp(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+  return new RegExp(
+    `^${pattern
+      .split("*")
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+  );
 }
 
 function stringifyFlat(flat: FlatSettings): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(flat).map(([k, v]) => [k, typeof v === "number" || typeof v === "boolean" ? String(v) : v]));
+  return Object.fromEntries(
+    Object.entries(flat).map(([k, v]) => [
+      k,
+      typeof v === "number" || typeof v === "boolean" ? String(v) : v,
+    ]),
+  );
 }
 
 function parseAliasesBody(aliases: unknown): Record<string, Record<string, unknown>> {
@@ -695,11 +839,15 @@ function parseAliasesBody(aliases: unknown): Record<string, Record<string, unkno
 
 export function validateIndexName(name: string): void {
   const fail = (why: string) =>
-    new EngineError(400, "invalid_index_name_exception", `Invalid index name [${name}], ${why}`, { "index_uuid": "_na_", index: name });
+    new EngineError(400, "invalid_index_name_exception", `Invalid index name [${name}], ${why}`, {
+      index_uuid: "_na_",
+      index: name,
+    });
   if (!name) throw fail("must not be empty");
   if (name !== name.toLowerCase()) throw fail("must be lowercase");
-  if (/[\\/*?"<>| ,#:]/.test(name)) throw fail("must not contain the following characters [ , \", *, \\, <, |, ,, >, /, ?, #, :]");
+  if (/[\\/*?"<>| ,#:]/.test(name))
+    throw fail('must not contain the following characters [ , ", *, \\, <, |, ,, >, /, ?, #, :]');
   if (/^[-_+]/.test(name)) throw fail("must not start with '_', '-', or '+'");
   if (name === "." || name === "..") throw fail("must not be '.' or '..'");
-  if (Buffer.byteLength(name) > 255) throw fail("index name is too long, (" + Buffer.byteLength(name) + " > 255)");
+  if (Buffer.byteLength(name) > 255) throw fail(`index name is too long, (${Buffer.byteLength(name)} > 255)`);
 }

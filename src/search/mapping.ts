@@ -91,7 +91,16 @@ const ALLOWED_PARAMS: Record<string, string[]> = {
   ],
   date: [...COMMON, "format", "locale", "ignore_malformed"],
   boolean: COMMON,
-  knn_vector: ["type", "dimension", "method", "model_id", "data_type", "mode", "compression_level", "space_type"],
+  knn_vector: [
+    "type",
+    "dimension",
+    "method",
+    "model_id",
+    "data_type",
+    "mode",
+    "compression_level",
+    "space_type",
+  ],
   numeric: [...COMMON, "coerce", "ignore_malformed", "scaling_factor"],
 };
 
@@ -134,9 +143,16 @@ export class Mapping {
     for (const [key, value] of Object.entries(root)) {
       if (key === "properties") continue;
       if (key === "dynamic") staged.dynamic = parseDynamic(value, "dynamic");
-      else if (["_source", "_meta", "_routing", "date_detection", "numeric_detection", "dynamic_templates"].includes(key)) {
+      else if (
+        ["_source", "_meta", "_routing", "date_detection", "numeric_detection", "dynamic_templates"].includes(
+          key,
+        )
+      ) {
         staged.extras[key] = value;
-      } else throw mapperParsing(`Root mapping definition has unsupported parameters:  [${key} : ${JSON.stringify(value)}]`);
+      } else
+        throw mapperParsing(
+          `Root mapping definition has unsupported parameters:  [${key} : ${JSON.stringify(value)}]`,
+        );
     }
     if (root.properties !== undefined) {
       if (!isObject(root.properties)) throw mapperParsing("[properties] must be an object");
@@ -158,13 +174,18 @@ export class Mapping {
     const walk = (props: Record<string, unknown>, prefix: string) => {
       for (const [name, def] of Object.entries(props)) {
         const path = prefix + name;
-        if (!isObject(def)) throw mapperParsing(`Expected map for property [${name}] but got ${JSON.stringify(def)}`);
+        if (!isObject(def))
+          throw mapperParsing(`Expected map for property [${name}] but got ${JSON.stringify(def)}`);
         const type = def.type ?? (def.properties ? "object" : undefined);
         if (type === "object" || type === "nested") {
           for (const key of Object.keys(def)) {
-            if (!OBJECT_PARAMS.has(key)) throw mapperParsing(`unknown parameter [${key}] on mapper [${path}] of type [${type}]`);
+            if (!OBJECT_PARAMS.has(key))
+              throw mapperParsing(`unknown parameter [${key}] on mapper [${path}] of type [${type}]`);
           }
-          this.objects.set(path, def.dynamic === undefined ? undefined : parseDynamic(def.dynamic, `${path}.dynamic`));
+          this.objects.set(
+            path,
+            def.dynamic === undefined ? undefined : parseDynamic(def.dynamic, `${path}.dynamic`),
+          );
           if (def.properties !== undefined) {
             if (!isObject(def.properties)) throw mapperParsing(`[properties] of [${path}] must be an object`);
             walk(def.properties, `${path}.`);
@@ -180,9 +201,13 @@ export class Mapping {
             if (!isObject(subDef) || typeof subDef.type !== "string") {
               throw mapperParsing(`No type specified for field [${path}.${sub}]`);
             }
-            if (subDef.fields !== undefined) throw mapperParsing(`[fields] of multi-field [${path}.${sub}] are not supported`);
+            if (subDef.fields !== undefined)
+              throw mapperParsing(`[fields] of multi-field [${path}.${sub}] are not supported`);
             const subPath = `${path}.${sub}`;
-            this.fields.set(subPath, compileField(subPath, subDef.type, subDef, this.defaultAnalyzer, isKnownAnalyzer, path));
+            this.fields.set(
+              subPath,
+              compileField(subPath, subDef.type, subDef, this.defaultAnalyzer, isKnownAnalyzer, path),
+            );
           }
         }
       }
@@ -229,12 +254,14 @@ function compileField(
     );
   }
   for (const key of Object.keys(def)) {
-    if (!allowed.includes(key)) throw mapperParsing(`unknown parameter [${key}] on mapper [${path}] of type [${type}]`);
+    if (!allowed.includes(key))
+      throw mapperParsing(`unknown parameter [${key}] on mapper [${path}] of type [${type}]`);
   }
   const str = (key: string): string | undefined => {
     const v = def[key];
     if (v === undefined) return undefined;
-    if (typeof v !== "string") throw mapperParsing(`[${key}] on mapper [${path}] must be a string, got ${JSON.stringify(v)}`);
+    if (typeof v !== "string")
+      throw mapperParsing(`[${key}] on mapper [${path}] must be a string, got ${JSON.stringify(v)}`);
     return v;
   };
   const bool = (key: string, fallback: boolean): boolean => {
@@ -242,20 +269,26 @@ function compileField(
     if (v === undefined) return fallback;
     if (v === true || v === "true") return true;
     if (v === false || v === "false") return false;
-    throw mapperParsing(`Failed to parse value [${String(v)}] as only [true] or [false] are allowed. (parameter [${key}] on mapper [${path}])`);
+    throw mapperParsing(
+      `Failed to parse value [${String(v)}] as only [true] or [false] are allowed. (parameter [${key}] on mapper [${path}])`,
+    );
   };
   const int = (key: string, min: number): number | undefined => {
     const v = def[key];
     if (v === undefined) return undefined;
     const n = typeof v === "string" ? Number(v) : v;
     if (typeof n !== "number" || !Number.isInteger(n) || n < min) {
-      throw mapperParsing(`[${key}] on mapper [${path}] must be an integer >= ${min}, got ${JSON.stringify(v)}`);
+      throw mapperParsing(
+        `[${key}] on mapper [${path}] must be an integer >= ${min}, got ${JSON.stringify(v)}`,
+      );
     }
     return n;
   };
   const checkAnalyzer = (key: string, name: string | undefined) => {
     if (name !== undefined && !isKnownAnalyzer(name)) {
-      throw mapperParsing(`analyzer [${name}] has not been configured in mappings (parameter [${key}] on field [${path}])`);
+      throw mapperParsing(
+        `analyzer [${name}] has not been configured in mappings (parameter [${key}] on field [${path}])`,
+      );
     }
   };
   const analyzer = str("analyzer");
@@ -272,7 +305,8 @@ function compileField(
   if (type === "knn_vector") {
     dimension = int("dimension", 1);
     if (dimension === undefined) throw mapperParsing(`Dimension value missing for vector: ${path}`);
-    if (dimension > 16000) throw mapperParsing(`Dimension value cannot be greater than 16000 for vector: ${path}`);
+    if (dimension > 16000)
+      throw mapperParsing(`Dimension value cannot be greater than 16000 for vector: ${path}`);
   }
   if (type === "scaled_float" && def.scaling_factor === undefined) {
     throw mapperParsing(`Field [scaling_factor] is required (field [${path}] of type [scaled_float])`);
@@ -308,16 +342,29 @@ function parseDynamic(value: unknown, key: string): DynamicMode {
   throw mapperParsing(`[${key}] must be one of [true, false, strict], got ${JSON.stringify(value)}`);
 }
 
-const UPDATABLE = new Set(["search_analyzer", "search_quote_analyzer", "fields", "ignore_above", "properties", "meta", "boost"]);
+const UPDATABLE = new Set([
+  "search_analyzer",
+  "search_quote_analyzer",
+  "fields",
+  "ignore_above",
+  "properties",
+  "meta",
+  "boost",
+]);
 
 /** Merges new properties into existing ones with ES's conflict rules (type and analyzer are fixed). */
-function mergeProperties(target: Record<string, unknown>, incoming: Record<string, unknown>, prefix: string): void {
+function mergeProperties(
+  target: Record<string, unknown>,
+  incoming: Record<string, unknown>,
+  prefix: string,
+): void {
   for (const [name, def] of Object.entries(incoming)) {
     const path = prefix + name;
     if (name === "" || name.startsWith(".") || name.endsWith(".") || name.includes("..")) {
       throw mapperParsing(`field name cannot be empty or contain empty path segments: [${path}]`);
     }
-    if (!isObject(def)) throw mapperParsing(`Expected map for property [${path}] but got ${JSON.stringify(def)}`);
+    if (!isObject(def))
+      throw mapperParsing(`Expected map for property [${path}] but got ${JSON.stringify(def)}`);
     const existing = target[name];
     if (!isObject(existing)) {
       target[name] = structuredClone(def);
@@ -358,7 +405,10 @@ export function escapeRegExp(s: string): string {
 /** Dynamic mapping for a new value, as ES infers it. */
 export function dynamicFieldFor(value: unknown, path: string): Record<string, unknown> | undefined {
   if (typeof value === "string") {
-    if (/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) && !Number.isNaN(Date.parse(value))) {
+    if (
+      /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) &&
+      !Number.isNaN(Date.parse(value))
+    ) {
       return { type: "date" };
     }
     return { type: "text", fields: { keyword: { type: "keyword", ignore_above: 256 } } };

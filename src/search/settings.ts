@@ -125,7 +125,12 @@ const RULES: Record<string, SettingRule> = {
 };
 
 /** Settings ES computes itself; users may not set them. */
-const PRIVATE = new Set(["index.uuid", "index.creation_date", "index.provided_name", "index.version.created"]);
+const PRIVATE = new Set([
+  "index.uuid",
+  "index.creation_date",
+  "index.provided_name",
+  "index.version.created",
+]);
 
 const PREFIX_RULES: [string, SettingRule][] = [
   // similarity and analysis are static in ES: they need a closed index (search-time synonyms excepted)
@@ -172,7 +177,9 @@ export function similarityFor(flat: FlatSettings, name = "default"): SimilarityS
   const prefix = `index.similarity.${name}.`;
   const defined = Object.keys(flat).some((k) => k.startsWith(prefix));
   if (!defined && name !== "default") {
-    throw illegalArgument(`Unknown Similarity type [${name}] for field; define it under index.similarity.${name}`);
+    throw illegalArgument(
+      `Unknown Similarity type [${name}] for field; define it under index.similarity.${name}`,
+    );
   }
   const type = String(flat[`${prefix}type`] ?? "BM25");
   if (!SIMILARITY_TYPES.has(type)) {
@@ -190,18 +197,28 @@ export function similarityFor(flat: FlatSettings, name = "default"): SimilarityS
     if (raw === undefined) return fallback;
     const n = Number(raw);
     if (!Number.isFinite(n) || n < 0) {
-      throw illegalArgument(`illegal ${key} value: ${String(raw)}, must be a non-negative finite value (setting [${prefix}${key}])`);
+      throw illegalArgument(
+        `illegal ${key} value: ${String(raw)}, must be a non-negative finite value (setting [${prefix}${key}])`,
+      );
     }
-    if (key === "b" && n > 1) throw illegalArgument(`illegal b value: ${n}, must be between 0 and 1 (setting [${prefix}b])`);
+    if (key === "b" && n > 1)
+      throw illegalArgument(`illegal b value: ${n}, must be between 0 and 1 (setting [${prefix}b])`);
     return n;
   };
   for (const key of Object.keys(flat)) {
     if (!key.startsWith(prefix)) continue;
     const param = key.slice(prefix.length);
     if (!["type", "k1", "b", "discount_overlaps"].includes(param)) {
-      throw illegalArgument(`Unknown settings for similarity of type [${type}]: [${param}] (setting [${key}])`);
+      throw illegalArgument(
+        `Unknown settings for similarity of type [${type}]: [${param}] (setting [${key}])`,
+      );
     }
   }
   const overlaps = flat[`${prefix}discount_overlaps`];
-  return { type, k1: num("k1", 1.2), b: num("b", 0.75), discountOverlaps: overlaps !== false && overlaps !== "false" };
+  return {
+    type,
+    k1: num("k1", 1.2),
+    b: num("b", 0.75),
+    discountOverlaps: overlaps !== false && overlaps !== "false",
+  };
 }

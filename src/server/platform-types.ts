@@ -1,9 +1,9 @@
 import type { DataLayout } from "../config/layout.ts";
 import type { LodestoneConfig } from "../config/schema.ts";
-import type { SearchEngine } from "../search/engine.ts";
 import type { JobStore } from "../jobs/job-store.ts";
 import type { JobRunner } from "../jobs/runner.ts";
 import type { ScriptRegistry } from "../jobs/scripts.ts";
+import type { SearchEngine } from "../search/engine.ts";
 import type { Db } from "../state/db.ts";
 import type { ObjectStore } from "../storage/object-store.ts";
 

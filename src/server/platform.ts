@@ -51,10 +51,24 @@ export async function startPlatform(
   });
   jobs.recover();
   const search = await SearchEngine.open({ dataDir: layout.searchDir });
-  const platform: Platform = { version: VERSION, config, layout, db, objects, scripts, jobStore, jobs, search };
+  const platform: Platform = {
+    version: VERSION,
+    config,
+    layout,
+    db,
+    objects,
+    scripts,
+    jobStore,
+    jobs,
+    search,
+  };
   if (opts.logFile) fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
   const app = buildApp(platform, opts);
-  const searchApp = buildSearchApp(search, { bodyLimit: config.limits.searchBodyBytes, version: VERSION, logger: app.log });
+  const searchApp = buildSearchApp(search, {
+    bodyLimit: config.limits.searchBodyBytes,
+    version: VERSION,
+    logger: app.log,
+  });
   let address: string;
   let searchAddress: string;
   try {

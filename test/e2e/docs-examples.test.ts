@@ -34,7 +34,8 @@ function consoleExamples(file: string): ConsoleRequest[] {
   let current: ConsoleRequest | undefined;
   const bodyLines: string[] = [];
   const finish = () => {
-    if (current) requests.push({ ...current, body: bodyLines.length ? `${bodyLines.join("\n")}\n` : undefined });
+    if (current)
+      requests.push({ ...current, body: bodyLines.length ? `${bodyLines.join("\n")}\n` : undefined });
     current = undefined;
     bodyLines.length = 0;
   };

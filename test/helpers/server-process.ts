@@ -24,7 +24,11 @@ export interface ServerProcess {
 }
 
 /** Runs `lodestone serve` as a separate process (so it can be killed with SIGKILL) and waits for /health. */
-export async function spawnServer(dataDir: string, port?: number, searchPort?: number): Promise<ServerProcess> {
+export async function spawnServer(
+  dataDir: string,
+  port?: number,
+  searchPort?: number,
+): Promise<ServerProcess> {
   const p = port ?? (await freePort());
   const sp = searchPort ?? (await freePort());
   const args = [BIN, "serve", "--data-dir", dataDir, "--port", String(p), "--search-port", String(sp)];
@@ -42,7 +46,8 @@ export async function spawnServer(dataDir: string, port?: number, searchPort?: n
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${stderr}`);
     try {
-      if ((await fetch(`${url}/health`)).ok) return { child, url, port: p, searchUrl: `http://127.0.0.1:${sp}` };
+      if ((await fetch(`${url}/health`)).ok)
+        return { child, url, port: p, searchUrl: `http://127.0.0.1:${sp}` };
     } catch {
       // not listening yet
     }

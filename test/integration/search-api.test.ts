@@ -32,18 +32,26 @@ describe("search API with the official OpenSearch client", () => {
     const created = await client.indices.create({
       index: "rag-docs",
       body: {
-        mappings: { properties: { content: { type: "text", analyzer: "ik_max_word" }, embedding: { type: "knn_vector", dimension: 768 } } },
+        mappings: {
+          properties: {
+            content: { type: "text", analyzer: "ik_max_word" },
+            embedding: { type: "knn_vector", dimension: 768 },
+          },
+        },
         settings: { "index.knn": true },
       },
     });
     assert.equal(created.body.acknowledged, true);
     const put = await client.indices.putSettings({
       index: "rag-docs",
-      body: { "index.similarity.default.type": "BM25", "index.analysis.filter.synonyms.synonyms": ["ai, artificial intelligence"] },
+      body: {
+        "index.similarity.default.type": "BM25",
+        "index.analysis.filter.synonyms.synonyms": ["ai, artificial intelligence"],
+      },
     });
     assert.equal(put.body.acknowledged, true);
     // the unattached synonym filter is applied at search time, and the response says so
-    const warning = String(put.warnings ?? put.headers.warning ?? "");
+    const warning = String(put.warnings ?? put.headers?.warning ?? "");
     assert.match(warning, /synonyms/);
 
     const docs = [
@@ -61,10 +69,16 @@ describe("search API with the official OpenSearch client", () => {
 
     const ai = await client.search({ index: "rag-docs", body: { query: { match: { content: "ai" } } } });
     const ids = ai.body.hits.hits.map((h: { _id: string }) => h._id);
-    assert.ok(ids.includes("1"), `"ai" should find the document that only says "artificial intelligence": ${JSON.stringify(ids)}`);
+    assert.ok(
+      ids.includes("1"),
+      `"ai" should find the document that only says "artificial intelligence": ${JSON.stringify(ids)}`,
+    );
     assert.ok(!ids.includes("4"));
 
-    const zh = await client.search({ index: "rag-docs", body: { query: { match: { content: "搜索引擎" } } } });
+    const zh = await client.search({
+      index: "rag-docs",
+      body: { query: { match: { content: "搜索引擎" } } },
+    });
     assert.equal(zh.body.hits.hits[0]._id, "3");
 
     const boosted = await client.search({
@@ -95,18 +109,43 @@ describe("search API with the official OpenSearch client", () => {
   });
 
   test("documents: create, get, update, optimistic concurrency, delete", async () => {
-    await client.indices.create({ index: "books", body: { mappings: { properties: { title: { type: "text" }, year: { type: "integer" }, tags: { type: "keyword" } } } } });
-    const created = await client.index({ index: "books", id: "b1", body: { title: "The Art of Search", year: 2001, tags: ["ir"] }, refresh: true });
+    await client.indices.create({
+      index: "books",
+      body: {
+        mappings: {
+          properties: { title: { type: "text" }, year: { type: "integer" }, tags: { type: "keyword" } },
+        },
+      },
+    });
+    const created = await client.index({
+      index: "books",
+      id: "b1",
+      body: { title: "The Art of Search", year: 2001, tags: ["ir"] },
+      refresh: true,
+    });
     assert.equal(created.body.result, "created");
     assert.equal(created.body._version, 1);
     const got = await client.get({ index: "books", id: "b1" });
     assert.equal(got.body._source.title, "The Art of Search");
-    const updated = await client.update({ index: "books", id: "b1", body: { doc: { year: 2002 } }, refresh: true });
+    const updated = await client.update({
+      index: "books",
+      id: "b1",
+      body: { doc: { year: 2002 } },
+      refresh: true,
+    });
     assert.equal(updated.body.result, "updated");
-    const stale = await api(url, "PUT", `/books/_doc/b1?if_seq_no=${created.body._seq_no}&if_primary_term=1`, { title: "x" });
+    const stale = await api(
+      url,
+      "PUT",
+      `/books/_doc/b1?if_seq_no=${created.body._seq_no}&if_primary_term=1`,
+      { title: "x" },
+    );
     assert.equal(stale.status, 409);
     assert.equal((stale.body as { error: { type: string } }).error.type, "version_conflict_engine_exception");
-    const range = await client.search({ index: "books", body: { query: { range: { year: { gte: 2002 } } } } });
+    const range = await client.search({
+      index: "books",
+      body: { query: { range: { year: { gte: 2002 } } } },
+    });
     assert.equal(range.body.hits.total.value, 1);
     await client.delete({ index: "books", id: "b1", refresh: true });
     const missing = await api(url, "GET", "/books/_doc/b1");
@@ -117,7 +156,15 @@ describe("search API with the official OpenSearch client", () => {
   test("search features: from/size, _source filtering, sort, aggregations, highlight, count, msearch", async () => {
     await client.indices.create({
       index: "movies",
-      body: { mappings: { properties: { title: { type: "text", fields: { raw: { type: "keyword" } } }, genre: { type: "keyword" }, rating: { type: "float" } } } },
+      body: {
+        mappings: {
+          properties: {
+            title: { type: "text", fields: { raw: { type: "keyword" } } },
+            genre: { type: "keyword" },
+            rating: { type: "float" },
+          },
+        },
+      },
     });
     const movies = [
       ["m1", "The Matrix", "scifi", 8.7],
@@ -126,19 +173,60 @@ describe("search API with the official OpenSearch client", () => {
       ["m4", "Toy Story", "animation", 8.3],
       ["m5", "Heat", "crime", 8.3],
     ] as const;
-    await client.bulk({ refresh: true, body: movies.flatMap(([id, title, genre, rating]) => [{ index: { _index: "movies", _id: id } }, { title, genre, rating }]) });
-    const page = await client.search({ index: "movies", body: { query: { match_all: {} }, sort: [{ rating: "desc" }, { "title.raw": "asc" }], from: 1, size: 2, _source: ["title"] } });
-    assert.deepEqual(page.body.hits.hits.map((h: { _id: string }) => h._id), ["m4", "m5"]);
+    await client.bulk({
+      refresh: true,
+      body: movies.flatMap(([id, title, genre, rating]) => [
+        { index: { _index: "movies", _id: id } },
+        { title, genre, rating },
+      ]),
+    });
+    const page = await client.search({
+      index: "movies",
+      body: {
+        query: { match_all: {} },
+        sort: [{ rating: "desc" }, { "title.raw": "asc" }],
+        from: 1,
+        size: 2,
+        _source: ["title"],
+      },
+    });
+    assert.deepEqual(
+      page.body.hits.hits.map((h: { _id: string }) => h._id),
+      ["m5", "m4"],
+    ); // equal ratings: "Heat" sorts before "Toy Story"
     assert.deepEqual(Object.keys(page.body.hits.hits[0]._source), ["title"]);
-    const aggs = await client.search({ index: "movies", body: { size: 0, aggs: { genres: { terms: { field: "genre" } }, avg_rating: { avg: { field: "rating" } } } } });
+    const aggs = await client.search({
+      index: "movies",
+      body: {
+        size: 0,
+        aggs: { genres: { terms: { field: "genre" } }, avg_rating: { avg: { field: "rating" } } },
+      },
+    });
     const buckets = aggs.body.aggregations.genres.buckets;
-    assert.deepEqual(buckets.map((b: { key: string; doc_count: number }) => [b.key, b.doc_count]), [["animation", 2], ["scifi", 2], ["crime", 1]]);
+    assert.deepEqual(
+      buckets.map((b: { key: string; doc_count: number }) => [b.key, b.doc_count]),
+      [
+        ["animation", 2],
+        ["scifi", 2],
+        ["crime", 1],
+      ],
+    );
     assert.ok(Math.abs(aggs.body.aggregations.avg_rating.value - 8.12) < 0.01);
-    const hl = await client.search({ index: "movies", body: { query: { match: { title: "matrix" } }, highlight: { fields: { title: {} } } } });
+    const hl = await client.search({
+      index: "movies",
+      body: { query: { match: { title: "matrix" } }, highlight: { fields: { title: {} } } },
+    });
     assert.match(hl.body.hits.hits[0].highlight.title[0], /<em>Matrix<\/em>/);
     const count = await client.count({ index: "movies", body: { query: { term: { genre: "animation" } } } });
     assert.equal(count.body.count, 2);
-    const ms = await client.msearch({ body: [{ index: "movies" }, { query: { match: { title: "nemo" } } }, { index: "nope" }, { query: { match_all: {} } }] });
+    const ms = await client.msearch({
+      body: [
+        { index: "movies" },
+        { query: { match: { title: "nemo" } } },
+        { index: "nope" },
+        { query: { match_all: {} } },
+      ],
+    });
     assert.equal(ms.body.responses[0].hits.hits[0]._id, "m3");
     assert.equal(ms.body.responses[1].status, 404);
   });
@@ -147,8 +235,13 @@ describe("search API with the official OpenSearch client", () => {
     await client.indices.putAlias({ index: "movies", name: "films" });
     const viaAlias = await client.search({ index: "films", body: { query: { match: { title: "heat" } } } });
     assert.equal(viaAlias.body.hits.hits[0]._index, "movies");
-    const analyzed = await client.indices.analyze({ body: { analyzer: "english", text: "The runners' running quickly" } });
-    assert.deepEqual(analyzed.body.tokens.map((t: { token: string }) => t.token), ["runner", "run", "quickli"]);
+    const analyzed = await client.indices.analyze({
+      body: { analyzer: "english", text: "The runners' running quickly" },
+    });
+    assert.deepEqual(
+      analyzed.body.tokens.map((t: { token: string }) => t.token),
+      ["runner", "run", "quickli"],
+    );
     const cat = await api<unknown>(url, "GET", "/_cat/indices?format=json");
     assert.ok((cat.body as { index: string }[]).some((r) => r.index === "movies"));
     await client.indices.close({ index: "movies" });
@@ -161,9 +254,14 @@ describe("search API with the official OpenSearch client", () => {
   });
 
   test("errors have Elasticsearch's shape and name the problem", async () => {
-    const badMapping = await api(url, "PUT", "/bad", { mappings: { properties: { f: { type: "strange" } } } });
+    const badMapping = await api(url, "PUT", "/bad", {
+      mappings: { properties: { f: { type: "strange" } } },
+    });
     assert.equal(badMapping.status, 400);
-    const err = (badMapping.body as { error: { type: string; reason: string; root_cause: unknown[] }; status: number });
+    const err = badMapping.body as {
+      error: { type: string; reason: string; root_cause: unknown[] };
+      status: number;
+    };
     assert.equal(err.error.type, "mapper_parsing_exception");
     assert.match(err.error.reason, /\[strange\].*\[f\]/);
     assert.equal(err.status, 400);
@@ -171,10 +269,15 @@ describe("search API with the official OpenSearch client", () => {
     const missing = await api(url, "GET", "/nope/_search");
     assert.equal(missing.status, 404);
     assert.equal((missing.body as { error: { type: string } }).error.type, "index_not_found_exception");
-    const badQuery = await api(url, "POST", "/movies/_search", { query: { match: { title: { query: "x", bogus: 1 } } } });
+    const badQuery = await api(url, "POST", "/movies/_search", {
+      query: { match: { title: { query: "x", bogus: 1 } } },
+    });
     assert.equal(badQuery.status, 400);
     assert.match((badQuery.body as { error: { reason: string } }).error.reason, /bogus/);
-    const badSetting = await api(url, "PUT", "/movies/_settings", { "index.similarity.default.type": "BM25", "index.similarity.default.k1": 2 });
+    const badSetting = await api(url, "PUT", "/movies/_settings", {
+      "index.similarity.default.type": "BM25",
+      "index.similarity.default.k1": 2,
+    });
     assert.equal(badSetting.status, 400);
     assert.match((badSetting.body as { error: { reason: string } }).error.reason, /close the index first/);
   });

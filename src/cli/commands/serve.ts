@@ -47,7 +47,9 @@ export function registerServe(program: Command): void {
   addServerFlags(
     program
       .command("serve")
-      .description("run the Lodestone server (platform API, object storage, jobs, Elasticsearch-compatible search)")
+      .description(
+        "run the Lodestone server (platform API, object storage, jobs, Elasticsearch-compatible search)",
+      )
       .addHelpText("after", "\nExample:\n  lodestone serve --data-dir ./.lodestone --port 8080\n"),
   ).action(async (flags: ServerFlags, command: Command) => {
     const config = serverConfig(command, flags);

@@ -16,15 +16,31 @@ function render(req: Req, reply: FastifyReply, columns: string[], rows: Row[]) {
     rows.sort((a, b) => {
       const x = a[key] ?? "";
       const y = b[key] ?? "";
-      const cmp = Number.isFinite(Number(x)) && Number.isFinite(Number(y)) ? Number(x) - Number(y) : x.localeCompare(y);
+      const cmp =
+        Number.isFinite(Number(x)) && Number.isFinite(Number(y)) ? Number(x) - Number(y) : x.localeCompare(y);
       return dir === "desc" ? -cmp : cmp;
     });
   }
-  if (q.format === "json") return send(reply, req, rows.map((r) => Object.fromEntries(wanted.map((c) => [c, r[c] ?? null]))));
+  if (q.format === "json")
+    return send(
+      reply,
+      req,
+      rows.map((r) => Object.fromEntries(wanted.map((c) => [c, r[c] ?? null]))),
+    );
   const table = q.v !== undefined ? [Object.fromEntries(wanted.map((c) => [c, c])), ...rows] : rows;
   const widths = wanted.map((c) => Math.max(...table.map((r) => (r[c] ?? "").length)));
-  const text = table.map((r) => wanted.map((c, i) => (r[c] ?? "").padEnd(widths[i] as number)).join(" ").trimEnd()).join("\n");
-  return reply.code(200).header("content-type", "text/plain; charset=UTF-8").send(text ? `${text}\n` : "");
+  const text = table
+    .map((r) =>
+      wanted
+        .map((c, i) => (r[c] ?? "").padEnd(widths[i] as number))
+        .join(" ")
+        .trimEnd(),
+    )
+    .join("\n");
+  return reply
+    .code(200)
+    .header("content-type", "text/plain; charset=UTF-8")
+    .send(text ? `${text}\n` : "");
 }
 
 function bytes(n: number): string {
@@ -54,46 +70,102 @@ export function catRoutes(app: FastifyInstance, engine: SearchEngine): void {
         "pri.store.size": size,
       };
     });
-    return render(req, reply, ["health", "status", "index", "uuid", "pri", "rep", "docs.count", "docs.deleted", "store.size", "pri.store.size"], rows);
+    return render(
+      req,
+      reply,
+      [
+        "health",
+        "status",
+        "index",
+        "uuid",
+        "pri",
+        "rep",
+        "docs.count",
+        "docs.deleted",
+        "store.size",
+        "pri.store.size",
+      ],
+      rows,
+    );
   };
   app.get("/_cat/indices", indices);
   app.get("/_cat/indices/:index", indices);
   app.get("/_cat/health", (req: Req, reply) => {
     const h = engine.health();
     const now = new Date();
-    return render(req, reply, ["epoch", "timestamp", "cluster", "status", "node.total", "node.data", "shards", "pri", "relo", "init", "unassign", "pending_tasks", "active_shards_percent"], [
-      {
-        epoch: String(Math.floor(now.getTime() / 1000)),
-        timestamp: now.toISOString().slice(11, 19),
-        cluster: String(h.cluster_name),
-        status: String(h.status),
-        "node.total": "1",
-        "node.data": "1",
-        shards: String(h.active_shards),
-        pri: String(h.active_primary_shards),
-        relo: "0",
-        init: "0",
-        unassign: String(h.unassigned_shards),
-        pending_tasks: "0",
-        active_shards_percent: "100.0%",
-      },
-    ]);
+    return render(
+      req,
+      reply,
+      [
+        "epoch",
+        "timestamp",
+        "cluster",
+        "status",
+        "node.total",
+        "node.data",
+        "shards",
+        "pri",
+        "relo",
+        "init",
+        "unassign",
+        "pending_tasks",
+        "active_shards_percent",
+      ],
+      [
+        {
+          epoch: String(Math.floor(now.getTime() / 1000)),
+          timestamp: now.toISOString().slice(11, 19),
+          cluster: String(h.cluster_name),
+          status: String(h.status),
+          "node.total": "1",
+          "node.data": "1",
+          shards: String(h.active_shards),
+          pri: String(h.active_primary_shards),
+          relo: "0",
+          init: "0",
+          unassign: String(h.unassigned_shards),
+          pending_tasks: "0",
+          active_shards_percent: "100.0%",
+        },
+      ],
+    );
   });
   app.get("/_cat/aliases", (req: Req, reply) => {
     const rows: Row[] = [];
     for (const [index, entry] of engine.indices) {
       for (const [alias, def] of Object.entries(entry.aliases)) {
-        rows.push({ alias, index, filter: def.filter ? "*" : "-", "routing.index": "-", "routing.search": "-", is_write_index: def.is_write_index === undefined ? "-" : String(def.is_write_index) });
+        rows.push({
+          alias,
+          index,
+          filter: def.filter ? "*" : "-",
+          "routing.index": "-",
+          "routing.search": "-",
+          is_write_index: def.is_write_index === undefined ? "-" : String(def.is_write_index),
+        });
       }
     }
-    return render(req, reply, ["alias", "index", "filter", "routing.index", "routing.search", "is_write_index"], rows);
+    return render(
+      req,
+      reply,
+      ["alias", "index", "filter", "routing.index", "routing.search", "is_write_index"],
+      rows,
+    );
   });
   const count = (req: Req, reply: FastifyReply) => {
     const res = engine.count(req.params.index ?? "_all", undefined);
     const now = new Date();
-    return render(req, reply, ["epoch", "timestamp", "count"], [
-      { epoch: String(Math.floor(now.getTime() / 1000)), timestamp: now.toISOString().slice(11, 19), count: String(res.count) },
-    ]);
+    return render(
+      req,
+      reply,
+      ["epoch", "timestamp", "count"],
+      [
+        {
+          epoch: String(Math.floor(now.getTime() / 1000)),
+          timestamp: now.toISOString().slice(11, 19),
+          count: String(res.count),
+        },
+      ],
+    );
   };
   app.get("/_cat/count", count);
   app.get("/_cat/count/:index", count);

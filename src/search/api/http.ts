@@ -3,7 +3,26 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { EngineError, illegalArgument } from "../errors.ts";
 
 /** Parameters every endpoint accepts (ES's common options and what clients add). */
-const COMMON_PARAMS = ["pretty", "human", "error_trace", "filter_path", "format", "source", "source_content_type", "timeout", "master_timeout", "cluster_manager_timeout", "wait_for_active_shards", "ignore_unavailable", "allow_no_indices", "expand_wildcards", "ignore_throttled", "local", "routing", "preference"];
+const COMMON_PARAMS = [
+  "pretty",
+  "human",
+  "error_trace",
+  "filter_path",
+  "format",
+  "source",
+  "source_content_type",
+  "timeout",
+  "master_timeout",
+  "cluster_manager_timeout",
+  "wait_for_active_shards",
+  "ignore_unavailable",
+  "allow_no_indices",
+  "expand_wildcards",
+  "ignore_throttled",
+  "local",
+  "routing",
+  "preference",
+];
 
 export function checkParams(req: FastifyRequest, allowed: readonly string[]): Record<string, string> {
   const query = req.query as Record<string, string>;
@@ -24,15 +43,21 @@ export function jsonBody(req: FastifyRequest): unknown {
   try {
     return JSON.parse(raw);
   } catch (err) {
-    throw new EngineError(400, "parse_exception", `Failed to parse content to map: ${(err as Error).message}`, {
-      caused_by: { type: "json_parse_exception", reason: (err as Error).message },
-    });
+    throw new EngineError(
+      400,
+      "parse_exception",
+      `Failed to parse content to map: ${(err as Error).message}`,
+      {
+        caused_by: { type: "json_parse_exception", reason: (err as Error).message },
+      },
+    );
   }
 }
 
 export function rawBody(req: FastifyRequest): string {
   const raw = req.body as string | undefined;
-  if (raw === undefined || raw === "") throw new EngineError(400, "parse_exception", "request body is required");
+  if (raw === undefined || raw === "")
+    throw new EngineError(400, "parse_exception", "request body is required");
   return raw;
 }
 
@@ -42,7 +67,13 @@ export function requireBody(req: FastifyRequest, what: string): unknown {
   return body;
 }
 
-export function send(reply: FastifyReply, req: FastifyRequest, body: unknown, status = 200, warnings: string[] = []): FastifyReply {
+export function send(
+  reply: FastifyReply,
+  req: FastifyRequest,
+  body: unknown,
+  status = 200,
+  warnings: string[] = [],
+): FastifyReply {
   for (const w of warnings) reply.header("Warning", `299 Lodestone "${w.replace(/["\\]/g, "'")}"`);
   const pretty = (req.query as Record<string, string>).pretty !== undefined;
   return reply
@@ -59,6 +90,7 @@ export function boolParam(value: string | undefined): boolean | undefined {
 export function intQuery(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw illegalArgument(`Failed to parse int parameter [${name}] with value [${value}]`);
+  if (!Number.isInteger(n) || n < 0)
+    throw illegalArgument(`Failed to parse int parameter [${name}] with value [${value}]`);
   return n;
 }

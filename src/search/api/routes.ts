@@ -8,8 +8,8 @@ import type { SearchEngine } from "../engine.ts";
 import { EngineError, errorBody, illegalArgument, isEngineError } from "../errors.ts";
 import type { WriteResult } from "../index/shard.ts";
 import { isObject } from "../mapping.ts";
-import { boolParam, checkParams, intQuery, jsonBody, rawBody, requireBody, send } from "./http.ts";
 import { catRoutes } from "./cat.ts";
+import { boolParam, checkParams, intQuery, jsonBody, rawBody, requireBody, send } from "./http.ts";
 
 type Req = FastifyRequest<{ Params: Record<string, string> }>;
 
@@ -56,10 +56,15 @@ export function searchRoutes(app: FastifyInstance, engine: SearchEngine, info: S
     checkParams(req, ["include_defaults", "flat_settings"]);
     return send(reply, req, engine.getIndex(req.params.index as string));
   });
-  app.head("/:index", (req: Req, reply) => reply.code(engine.exists(req.params.index as string) ? 200 : 404).send());
-  app.delete("/:index", (req: Req, reply) => send(reply, req, engine.deleteIndex(req.params.index as string)));
+  app.head("/:index", (req: Req, reply) =>
+    reply.code(engine.exists(req.params.index as string) ? 200 : 404).send(),
+  );
+  app.delete("/:index", (req: Req, reply) =>
+    send(reply, req, engine.deleteIndex(req.params.index as string)),
+  );
 
-  const getMapping = (req: Req, reply: FastifyReply) => send(reply, req, engine.getMapping(req.params.index ?? "_all"));
+  const getMapping = (req: Req, reply: FastifyReply) =>
+    send(reply, req, engine.getMapping(req.params.index ?? "_all"));
   app.get("/_mapping", getMapping);
   app.get("/:index/_mapping", getMapping);
   const putMapping = (req: Req, reply: FastifyReply) => {
@@ -71,7 +76,14 @@ export function searchRoutes(app: FastifyInstance, engine: SearchEngine, info: S
 
   const getSettings = (req: Req, reply: FastifyReply) => {
     const q = checkParams(req, ["flat_settings", "include_defaults"]);
-    return send(reply, req, engine.getSettings(req.params.index ?? "_all", { flat: boolParam(q.flat_settings), includeDefaults: boolParam(q.include_defaults) }));
+    return send(
+      reply,
+      req,
+      engine.getSettings(req.params.index ?? "_all", {
+        flat: boolParam(q.flat_settings),
+        includeDefaults: boolParam(q.include_defaults),
+      }),
+    );
   };
   app.get("/_settings", getSettings);
   app.get("/:index/_settings", getSettings);
@@ -83,27 +95,69 @@ export function searchRoutes(app: FastifyInstance, engine: SearchEngine, info: S
   app.put("/_settings", putSettings);
   app.put("/:index/_settings", putSettings);
 
-  const indexAction = (action: (expr: string) => Record<string, unknown>) => (req: Req, reply: FastifyReply) => {
-    checkParams(req, ["max_num_segments", "only_expunge_deletes", "flush", "force", "wait_if_ongoing"]);
-    return send(reply, req, action(req.params.index ?? "_all"));
-  };
-  app.post("/:index/_close", indexAction((e) => engine.closeIndex(e)));
-  app.post("/:index/_open", indexAction((e) => engine.openIndex(e)));
+  const indexAction =
+    (action: (expr: string) => Record<string, unknown>) => (req: Req, reply: FastifyReply) => {
+      checkParams(req, ["max_num_segments", "only_expunge_deletes", "flush", "force", "wait_if_ongoing"]);
+      return send(reply, req, action(req.params.index ?? "_all"));
+    };
+  app.post(
+    "/:index/_close",
+    indexAction((e) => engine.closeIndex(e)),
+  );
+  app.post(
+    "/:index/_open",
+    indexAction((e) => engine.openIndex(e)),
+  );
   for (const method of ["get", "post"] as const) {
-    app[method]("/_refresh", indexAction((e) => engine.refresh(e)));
-    app[method]("/:index/_refresh", indexAction((e) => engine.refresh(e)));
-    app[method]("/_flush", indexAction((e) => engine.flush(e)));
-    app[method]("/:index/_flush", indexAction((e) => engine.flush(e)));
+    app[method](
+      "/_refresh",
+      indexAction((e) => engine.refresh(e)),
+    );
+    app[method](
+      "/:index/_refresh",
+      indexAction((e) => engine.refresh(e)),
+    );
+    app[method](
+      "/_flush",
+      indexAction((e) => engine.flush(e)),
+    );
+    app[method](
+      "/:index/_flush",
+      indexAction((e) => engine.flush(e)),
+    );
   }
-  app.post("/_forcemerge", indexAction((e) => engine.forceMerge(e)));
-  app.post("/:index/_forcemerge", indexAction((e) => engine.forceMerge(e)));
-  app.post("/:index/_reload_search_analyzers", indexAction((e) => engine.reloadSearchAnalyzers(e)));
+  app.post(
+    "/_forcemerge",
+    indexAction((e) => engine.forceMerge(e)),
+  );
+  app.post(
+    "/:index/_forcemerge",
+    indexAction((e) => engine.forceMerge(e)),
+  );
+  app.post(
+    "/:index/_reload_search_analyzers",
+    indexAction((e) => engine.reloadSearchAnalyzers(e)),
+  );
 
   // ---- documents
-  const WRITE_PARAMS = ["refresh", "op_type", "if_seq_no", "if_primary_term", "version", "version_type", "pipeline", "require_alias"];
+  const WRITE_PARAMS = [
+    "refresh",
+    "op_type",
+    "if_seq_no",
+    "if_primary_term",
+    "version",
+    "version_type",
+    "pipeline",
+    "require_alias",
+  ];
   const single = (req: Req, reply: FastifyReply, result: WriteResult) => {
     if (result.error) {
-      throw new EngineError(result.status, result.error.type, result.error.reason, Object.fromEntries(Object.entries(result.error).filter(([k]) => k !== "type" && k !== "reason")));
+      throw new EngineError(
+        result.status,
+        result.error.type,
+        result.error.reason,
+        Object.fromEntries(Object.entries(result.error).filter(([k]) => k !== "type" && k !== "reason")),
+      );
     }
     const { status, ...body } = result;
     return send(reply, req, body, status);
@@ -134,11 +188,26 @@ export function searchRoutes(app: FastifyInstance, engine: SearchEngine, info: S
   app.post("/:index/_create/:id", indexDoc(true));
 
   const getDoc = (sourceOnly: boolean) => (req: Req, reply: FastifyReply) => {
-    const q = checkParams(req, ["_source", "_source_includes", "_source_excludes", "realtime", "refresh", "stored_fields", "version"]);
-    const { found, body } = engine.getDoc(req.params.index as string, req.params.id as string, { _source: q._source });
+    const q = checkParams(req, [
+      "_source",
+      "_source_includes",
+      "_source_excludes",
+      "realtime",
+      "refresh",
+      "stored_fields",
+      "version",
+    ]);
+    const { found, body } = engine.getDoc(req.params.index as string, req.params.id as string, {
+      _source: q._source,
+    });
     if (req.method === "HEAD") return reply.code(found ? 200 : 404).send();
     if (sourceOnly) {
-      if (!found) throw new EngineError(404, "resource_not_found_exception", `Document not found [${req.params.index}]/[${req.params.id}]`);
+      if (!found)
+        throw new EngineError(
+          404,
+          "resource_not_found_exception",
+          `Document not found [${req.params.index}]/[${req.params.id}]`,
+        );
       return send(reply, req, body._source);
     }
     return send(reply, req, body, found ? 200 : 404);
@@ -150,7 +219,14 @@ export function searchRoutes(app: FastifyInstance, engine: SearchEngine, info: S
     const q = checkParams(req, WRITE_PARAMS);
     const [result] = engine.write(
       req.params.index as string,
-      [{ op: "delete", id: req.params.id as string, ifSeqNo: intQuery(q.if_seq_no, "if_seq_no"), ifPrimaryTerm: intQuery(q.if_primary_term, "if_primary_term") }],
+      [
+        {
+          op: "delete",
+          id: req.params.id as string,
+          ifSeqNo: intQuery(q.if_seq_no, "if_seq_no"),
+          ifPrimaryTerm: intQuery(q.if_primary_term, "if_primary_term"),
+        },
+      ],
       q.refresh,
     );
     const r = result as WriteResult;
@@ -165,21 +241,42 @@ export function searchRoutes(app: FastifyInstance, engine: SearchEngine, info: S
     const body = requireBody(req, "update with doc or upsert");
     if (!isObject(body)) throw illegalArgument("update body must be an object with [doc] or [upsert]");
     for (const key of Object.keys(body)) {
-      if (!["doc", "upsert", "doc_as_upsert", "detect_noop", "_source", "script", "scripted_upsert"].includes(key)) {
+      if (
+        !["doc", "upsert", "doc_as_upsert", "detect_noop", "_source", "script", "scripted_upsert"].includes(
+          key,
+        )
+      ) {
         throw new EngineError(400, "x_content_parse_exception", `[UpdateRequest] unknown field [${key}]`);
       }
     }
-    if (body.script !== undefined) throw illegalArgument("scripted updates are not supported by this engine; send a partial [doc] instead");
+    if (body.script !== undefined)
+      throw illegalArgument(
+        "scripted updates are not supported by this engine; send a partial [doc] instead",
+      );
     const [result] = engine.write(
       req.params.index as string,
-      [updateOp(req.params.id as string, body, intQuery(q.if_seq_no, "if_seq_no"), intQuery(q.if_primary_term, "if_primary_term"))],
+      [
+        updateOp(
+          req.params.id as string,
+          body,
+          intQuery(q.if_seq_no, "if_seq_no"),
+          intQuery(q.if_primary_term, "if_primary_term"),
+        ),
+      ],
       q.refresh,
     );
     return single(req, reply, result as WriteResult);
   });
 
   const bulk = (req: Req, reply: FastifyReply) => {
-    const q = checkParams(req, ["refresh", "pipeline", "require_alias", "_source", "_source_includes", "_source_excludes"]);
+    const q = checkParams(req, [
+      "refresh",
+      "pipeline",
+      "require_alias",
+      "_source",
+      "_source_includes",
+      "_source_excludes",
+    ]);
     return send(reply, req, engine.bulk(rawBody(req), { index: req.params.index, refresh: q.refresh }));
   };
   for (const method of ["post", "put"] as const) {
@@ -188,22 +285,69 @@ export function searchRoutes(app: FastifyInstance, engine: SearchEngine, info: S
   }
 
   // ---- search
-  const SEARCH_PARAMS = ["q", "df", "default_operator", "analyzer", "size", "from", "sort", "_source", "_source_includes", "_source_excludes", "track_total_hits", "explain", "rest_total_hits_as_int", "search_type", "typed_keys", "request_cache", "allow_partial_search_results", "batched_reduce_size", "ccs_minimize_roundtrips", "scroll", "search_pipeline", "track_scores", "version", "seq_no_primary_term", "stored_fields", "terminate_after", "lenient", "min_score"];
+  const SEARCH_PARAMS = [
+    "q",
+    "df",
+    "default_operator",
+    "analyzer",
+    "size",
+    "from",
+    "sort",
+    "_source",
+    "_source_includes",
+    "_source_excludes",
+    "track_total_hits",
+    "explain",
+    "rest_total_hits_as_int",
+    "search_type",
+    "typed_keys",
+    "request_cache",
+    "allow_partial_search_results",
+    "batched_reduce_size",
+    "ccs_minimize_roundtrips",
+    "scroll",
+    "search_pipeline",
+    "track_scores",
+    "version",
+    "seq_no_primary_term",
+    "stored_fields",
+    "terminate_after",
+    "lenient",
+    "min_score",
+  ];
   const search = (req: Req, reply: FastifyReply) => {
     const q = checkParams(req, SEARCH_PARAMS);
-    if (q.scroll !== undefined) throw illegalArgument("scroll searches are not supported by this engine; page with from/size");
+    if (q.scroll !== undefined)
+      throw illegalArgument("scroll searches are not supported by this engine; page with from/size");
     const body = (jsonBody(req) ?? {}) as Record<string, unknown>;
     if (!isObject(body)) throw illegalArgument("search body must be a JSON object");
     const merged: Record<string, unknown> = { ...body };
-    if (q.q !== undefined) merged.query = { query_string: { query: q.q, ...(q.df && { default_field: q.df }), ...(q.default_operator && { default_operator: q.default_operator }) } };
+    if (q.q !== undefined)
+      merged.query = {
+        query_string: {
+          query: q.q,
+          ...(q.df && { default_field: q.df }),
+          ...(q.default_operator && { default_operator: q.default_operator }),
+        },
+      };
     if (q.size !== undefined) merged.size = intQuery(q.size, "size");
     if (q.from !== undefined) merged.from = intQuery(q.from, "from");
     if (q.sort !== undefined) merged.sort = q.sort.split(",");
-    if (q._source !== undefined) merged._source = q._source === "false" ? false : q._source === "true" ? true : q._source.split(",");
+    if (q._source !== undefined)
+      merged._source = q._source === "false" ? false : q._source === "true" ? true : q._source.split(",");
     if (q._source_includes !== undefined || q._source_excludes !== undefined) {
-      merged._source = { includes: q._source_includes?.split(",") ?? [], excludes: q._source_excludes?.split(",") ?? [] };
+      merged._source = {
+        includes: q._source_includes?.split(",") ?? [],
+        excludes: q._source_excludes?.split(",") ?? [],
+      };
     }
-    if (q.track_total_hits !== undefined) merged.track_total_hits = q.track_total_hits === "true" ? true : q.track_total_hits === "false" ? false : Number(q.track_total_hits);
+    if (q.track_total_hits !== undefined)
+      merged.track_total_hits =
+        q.track_total_hits === "true"
+          ? true
+          : q.track_total_hits === "false"
+            ? false
+            : Number(q.track_total_hits);
     if (q.explain !== undefined) merged.explain = boolParam(q.explain);
     if (q.version !== undefined) merged.version = boolParam(q.version);
     if (q.seq_no_primary_term !== undefined) merged.seq_no_primary_term = boolParam(q.seq_no_primary_term);
@@ -214,7 +358,15 @@ export function searchRoutes(app: FastifyInstance, engine: SearchEngine, info: S
     app[method]("/_search", search);
     app[method]("/:index/_search", search);
     const count = (req: Req, reply: FastifyReply) => {
-      checkParams(req, ["q", "df", "default_operator", "analyzer", "min_score", "terminate_after", "lenient"]);
+      checkParams(req, [
+        "q",
+        "df",
+        "default_operator",
+        "analyzer",
+        "min_score",
+        "terminate_after",
+        "lenient",
+      ]);
       const q = req.query as Record<string, string>;
       const body = q.q !== undefined ? { query: { query_string: { query: q.q } } } : jsonBody(req);
       return send(reply, req, engine.count(req.params.index ?? "_all", body));
@@ -222,7 +374,14 @@ export function searchRoutes(app: FastifyInstance, engine: SearchEngine, info: S
     app[method]("/_count", count);
     app[method]("/:index/_count", count);
     const msearch = (req: Req, reply: FastifyReply) => {
-      checkParams(req, ["search_type", "max_concurrent_searches", "rest_total_hits_as_int", "typed_keys", "max_concurrent_shard_requests", "ccs_minimize_roundtrips"]);
+      checkParams(req, [
+        "search_type",
+        "max_concurrent_searches",
+        "rest_total_hits_as_int",
+        "typed_keys",
+        "max_concurrent_shard_requests",
+        "ccs_minimize_roundtrips",
+      ]);
       return send(reply, req, multiSearch(engine, rawBody(req), req.params.index));
     };
     app[method]("/_msearch", msearch);
@@ -235,13 +394,20 @@ export function searchRoutes(app: FastifyInstance, engine: SearchEngine, info: S
     app[method]("/:index/_analyze", analyze);
     app[method]("/:index/_explain/:id", (req: Req, reply) => {
       checkParams(req, ["q", "df", "analyzer", "_source", "stored_fields"]);
-      return send(reply, req, engine.explainDoc(req.params.index as string, req.params.id as string, requireBody(req, "query")));
+      return send(
+        reply,
+        req,
+        engine.explainDoc(req.params.index as string, req.params.id as string, requireBody(req, "query")),
+      );
     });
   }
 
   // ---- aliases
-  app.post("/_aliases", (req: Req, reply) => send(reply, req, engine.updateAliases(requireBody(req, "alias actions"))));
-  const getAliases = (req: Req, reply: FastifyReply) => send(reply, req, engine.getAliases(req.params.index ?? "_all", req.params.name));
+  app.post("/_aliases", (req: Req, reply) =>
+    send(reply, req, engine.updateAliases(requireBody(req, "alias actions"))),
+  );
+  const getAliases = (req: Req, reply: FastifyReply) =>
+    send(reply, req, engine.getAliases(req.params.index ?? "_all", req.params.name));
   app.get("/_alias", getAliases);
   app.get("/_aliases", getAliases);
   app.get("/_alias/:name", getAliases);
@@ -258,21 +424,38 @@ export function searchRoutes(app: FastifyInstance, engine: SearchEngine, info: S
   });
   const putAlias = (req: Req, reply: FastifyReply) => {
     const body = (jsonBody(req) ?? {}) as Record<string, unknown>;
-    return send(reply, req, engine.updateAliases({ actions: [{ add: { ...body, index: req.params.index, alias: req.params.name } }] }));
+    return send(
+      reply,
+      req,
+      engine.updateAliases({
+        actions: [{ add: { ...body, index: req.params.index, alias: req.params.name } }],
+      }),
+    );
   };
   for (const method of ["put", "post"] as const) {
     app[method]("/:index/_alias/:name", putAlias);
     app[method]("/:index/_aliases/:name", putAlias);
   }
   app.delete("/:index/_alias/:name", (req: Req, reply) =>
-    send(reply, req, engine.updateAliases({ actions: [{ remove: { index: req.params.index, alias: req.params.name } }] })),
+    send(
+      reply,
+      req,
+      engine.updateAliases({ actions: [{ remove: { index: req.params.index, alias: req.params.name } }] }),
+    ),
   );
 }
 
-function multiSearch(engine: SearchEngine, raw: string, defaultIndex: string | undefined): Record<string, unknown> {
+function multiSearch(
+  engine: SearchEngine,
+  raw: string,
+  defaultIndex: string | undefined,
+): Record<string, unknown> {
   const started = performance.now();
   const lines = raw.split("\n").filter((l) => l.trim());
-  if (lines.length % 2 !== 0) throw illegalArgument("The msearch request must be pairs of header and body lines; found an odd number of lines");
+  if (lines.length % 2 !== 0)
+    throw illegalArgument(
+      "The msearch request must be pairs of header and body lines; found an odd number of lines",
+    );
   const responses: unknown[] = [];
   for (let i = 0; i < lines.length; i += 2) {
     try {
@@ -285,7 +468,12 @@ function multiSearch(engine: SearchEngine, raw: string, defaultIndex: string | u
         throw new EngineError(400, "parse_exception", `msearch line ${i + 1}: ${(err as Error).message}`);
       }
       if (!isObject(header)) throw illegalArgument(`msearch header on line ${i + 1} must be an object`);
-      const index = header.index === undefined ? defaultIndex : Array.isArray(header.index) ? header.index.join(",") : String(header.index);
+      const index =
+        header.index === undefined
+          ? defaultIndex
+          : Array.isArray(header.index)
+            ? header.index.join(",")
+            : String(header.index);
       responses.push({ ...engine.search(index ?? "_all", body), status: 200 });
     } catch (err) {
       if (!isEngineError(err)) throw err;

@@ -27,9 +27,20 @@ export function buildSearchApp(engine: SearchEngine, opts: SearchServerOptions):
     let engineError: EngineError;
     if (isEngineError(err)) engineError = err;
     else if ((err as { statusCode?: number }).statusCode === 413) {
-      engineError = new EngineError(413, "content_too_long_exception", `request body is larger than the limit of ${opts.bodyLimit} bytes`);
-    } else if ((err as { statusCode?: number }).statusCode && ((err as { statusCode: number }).statusCode) < 500) {
-      engineError = new EngineError((err as { statusCode: number }).statusCode, "illegal_argument_exception", (err as Error).message);
+      engineError = new EngineError(
+        413,
+        "content_too_long_exception",
+        `request body is larger than the limit of ${opts.bodyLimit} bytes`,
+      );
+    } else if (
+      (err as { statusCode?: number }).statusCode &&
+      (err as { statusCode: number }).statusCode < 500
+    ) {
+      engineError = new EngineError(
+        (err as { statusCode: number }).statusCode,
+        "illegal_argument_exception",
+        (err as Error).message,
+      );
     } else {
       req.log.error({ err }, "search request failed");
       engineError = new EngineError(500, "exception", `internal error: ${(err as Error).message}`);
@@ -37,7 +48,11 @@ export function buildSearchApp(engine: SearchEngine, opts: SearchServerOptions):
     return send(reply, req, errorBody(engineError), engineError.status);
   });
   app.setNotFoundHandler((req, reply) => {
-    const err = new EngineError(404, "no_handler_found_exception", `no handler found for uri [${req.url.split("?")[0]}] and method [${req.method}]`);
+    const err = new EngineError(
+      404,
+      "no_handler_found_exception",
+      `no handler found for uri [${req.url.split("?")[0]}] and method [${req.method}]`,
+    );
     return send(reply, req, errorBody(err), 404);
   });
   searchRoutes(app, engine, { version: opts.version });

@@ -3,7 +3,8 @@
  * `strict_date_optional_time||epoch_millis`, plus the common explicit formats.
  * Dates are epoch milliseconds everywhere inside the engine.
  */
-const ISO = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[T ](\d{2})(?::(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?)?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+const ISO =
+  /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[T ](\d{2})(?::(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?)?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
 
 function parseIso(s: string): number | undefined {
   const m = ISO.exec(s);
@@ -33,16 +34,34 @@ const PATTERN_FORMATS: Record<string, RegExp> = {
 };
 
 /** Epoch millis for a value in one of the `||`-separated formats, or undefined. */
-export function parseDate(value: unknown, format = "strict_date_optional_time||epoch_millis"): number | undefined {
+export function parseDate(
+  value: unknown,
+  format = "strict_date_optional_time||epoch_millis",
+): number | undefined {
   for (const f of format.split("||")) {
     const fmt = f.trim();
     if (fmt === "epoch_millis" || fmt === "epoch_second") {
-      const n = typeof value === "number" ? value : typeof value === "string" && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN;
+      const n =
+        typeof value === "number"
+          ? value
+          : typeof value === "string" && /^-?\d+(\.\d+)?$/.test(value)
+            ? Number(value)
+            : Number.NaN;
       if (Number.isFinite(n)) return fmt === "epoch_second" ? n * 1000 : n;
       continue;
     }
     if (typeof value !== "string") continue;
-    if (["strict_date_optional_time", "date_optional_time", "strict_date_time", "date_time", "strict_date", "date", "iso8601"].includes(fmt)) {
+    if (
+      [
+        "strict_date_optional_time",
+        "date_optional_time",
+        "strict_date_time",
+        "date_time",
+        "strict_date",
+        "date",
+        "iso8601",
+      ].includes(fmt)
+    ) {
       const t = parseIso(value);
       if (t !== undefined) return t;
       continue;
@@ -58,8 +77,14 @@ export function parseDate(value: unknown, format = "strict_date_optional_time||e
 }
 
 /** Date math for range queries: `now`, `now-1d/d`, `2024-01-01||+1M`. */
-export function parseDateMath(value: unknown, format: string | undefined, now = Date.now(), roundUp = false): number | undefined {
-  if (typeof value !== "string" || !(value.startsWith("now") || value.includes("||"))) return parseDate(value, format);
+export function parseDateMath(
+  value: unknown,
+  format: string | undefined,
+  now = Date.now(),
+  roundUp = false,
+): number | undefined {
+  if (typeof value !== "string" || !(value.startsWith("now") || value.includes("||")))
+    return parseDate(value, format);
   let base: number | undefined;
   let expr: string;
   if (value.startsWith("now")) {

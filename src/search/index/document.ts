@@ -7,8 +7,8 @@
 import type { Analyzer } from "../analysis/types.ts";
 import { EngineError, mapperParsing } from "../errors.ts";
 import { dynamicFieldFor, type FieldMapping, isObject, type Mapping, NUMERIC_TYPES } from "../mapping.ts";
-import type { AnalyzedDoc, AnalyzedField } from "./segment-builder.ts";
 import { parseDate } from "./dates.ts";
+import type { AnalyzedDoc, AnalyzedField } from "./segment-builder.ts";
 
 export interface DocumentContext {
   mapping: Mapping;
@@ -17,7 +17,10 @@ export interface DocumentContext {
 }
 
 /** The properties a document would add to the mapping, or undefined; throws for strict mappings. */
-export function dynamicMappingUpdate(source: Record<string, unknown>, mapping: Mapping): Record<string, unknown> | undefined {
+export function dynamicMappingUpdate(
+  source: Record<string, unknown>,
+  mapping: Mapping,
+): Record<string, unknown> | undefined {
   const update: Record<string, unknown> = {};
   let changed = false;
   const walk = (obj: Record<string, unknown>, prefix: string, target: Record<string, unknown>) => {
@@ -140,7 +143,14 @@ export function analyzeDocument(
       case "text": {
         if (!field.index) break;
         const analyzer = ctx.analyzer(field.analyzer);
-        doc.inverted.push(analyzeText(field, vals.map((v) => textValue(v, fail)), analyzer, ctx.discountOverlaps(field)));
+        doc.inverted.push(
+          analyzeText(
+            field,
+            vals.map((v) => textValue(v, fail)),
+            analyzer,
+            ctx.discountOverlaps(field),
+          ),
+        );
         break;
       }
       case "keyword": {
@@ -180,14 +190,20 @@ export function analyzeDocument(
         break;
       }
       default: {
-        if (NUMERIC_TYPES.has(field.type)) doc.numerics.push({ field: path, values: vals.map((v) => numericValue(v, field, fail)) });
+        if (NUMERIC_TYPES.has(field.type))
+          doc.numerics.push({ field: path, values: vals.map((v) => numericValue(v, field, fail)) });
       }
     }
   }
   return doc;
 }
 
-function analyzeText(field: FieldMapping, texts: string[], analyzer: Analyzer, discountOverlaps: boolean): AnalyzedField {
+function analyzeText(
+  field: FieldMapping,
+  texts: string[],
+  analyzer: Analyzer,
+  discountOverlaps: boolean,
+): AnalyzedField {
   const terms = new Map<string, number[]>();
   let length = 0;
   let base = 0;
@@ -216,7 +232,10 @@ function exactTerms(field: string, values: string[]): AnalyzedField {
 }
 
 function normalize(value: string, analyzer: Analyzer): string {
-  return analyzer.analyze(value).map((t) => t.term).join("");
+  return analyzer
+    .analyze(value)
+    .map((t) => t.term)
+    .join("");
 }
 
 function textValue(v: unknown, fail: (v: unknown, expected: string) => Error): string {
@@ -239,7 +258,11 @@ const INT_RANGES: Record<string, [number, number]> = {
   unsigned_long: [0, 2 ** 64 - 1],
 };
 
-function numericValue(v: unknown, field: FieldMapping, fail: (v: unknown, expected: string) => Error): number {
+function numericValue(
+  v: unknown,
+  field: FieldMapping,
+  fail: (v: unknown, expected: string) => Error,
+): number {
   const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : Number.NaN;
   if (!Number.isFinite(n)) throw fail(v, "a number");
   const range = INT_RANGES[field.type];
@@ -248,14 +271,16 @@ function numericValue(v: unknown, field: FieldMapping, fail: (v: unknown, expect
     if (t < range[0] || t > range[1]) throw fail(v, `a value in [${range[0]}, ${range[1]}]`);
     return t;
   }
-  if (field.type === "scaled_float" && field.scalingFactor) return Math.round(n * field.scalingFactor) / field.scalingFactor;
+  if (field.type === "scaled_float" && field.scalingFactor)
+    return Math.round(n * field.scalingFactor) / field.scalingFactor;
   if (field.type === "float" || field.type === "half_float") return Math.fround(n);
   return n;
 }
 
 function dateValue(v: unknown, field: FieldMapping, fail: (v: unknown, expected: string) => Error): number {
   const ms = parseDate(v, field.format);
-  if (ms === undefined) throw fail(v, `a date in format [${field.format ?? "strict_date_optional_time||epoch_millis"}]`);
+  if (ms === undefined)
+    throw fail(v, `a date in format [${field.format ?? "strict_date_optional_time||epoch_millis"}]`);
   return ms;
 }
 

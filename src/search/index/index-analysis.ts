@@ -4,7 +4,12 @@
  * analyzer uses (as in `PUT /rag-docs/_settings {"index.analysis.filter.synonyms.synonyms":[…]}`)
  * is applied at search time to every text field's search analyzer, with a warning saying so.
  */
-import { AnalysisSettingsError, type AnalysisRegistry, buildAdHocAnalyzer, buildAnalysisRegistry } from "../analysis/registry.ts";
+import {
+  type AnalysisRegistry,
+  AnalysisSettingsError,
+  buildAdHocAnalyzer,
+  buildAnalysisRegistry,
+} from "../analysis/registry.ts";
 import type { Analyzer } from "../analysis/types.ts";
 import { EngineError, illegalArgument } from "../errors.ts";
 import { type FlatSettings, settingsSubtree } from "../settings.ts";
@@ -14,7 +19,12 @@ const BUILTIN_CHAINS: Record<string, { tokenizer: unknown; filter: unknown[] }> 
   standard: { tokenizer: "standard", filter: ["lowercase"] },
   english: {
     tokenizer: "standard",
-    filter: [{ type: "stemmer", language: "possessive_english" }, "lowercase", { type: "stop", stopwords: "_english_" }, "porter_stem"],
+    filter: [
+      { type: "stemmer", language: "possessive_english" },
+      "lowercase",
+      { type: "stop", stopwords: "_english_" },
+      "porter_stem",
+    ],
   },
   simple: { tokenizer: "lowercase", filter: [] },
   whitespace: { tokenizer: "whitespace", filter: [] },
@@ -57,7 +67,11 @@ export class IndexAnalysis {
   get(name: string): Analyzer {
     const analyzer = this.registry.get(name);
     if (!analyzer) {
-      throw new EngineError(400, "illegal_argument_exception", `failed to find analyzer [${name}]; available: [${this.registry.names().join(", ")}]`);
+      throw new EngineError(
+        400,
+        "illegal_argument_exception",
+        `failed to find analyzer [${name}]; available: [${this.registry.names().join(", ")}]`,
+      );
     }
     return analyzer;
   }
@@ -72,11 +86,10 @@ export class IndexAnalysis {
       ? { tokenizer: custom.tokenizer, filter: [...toList(custom.filter)], char_filter: custom.char_filter }
       : BUILTIN_CHAINS[name];
     if (!chain) return this.get(name);
-    analyzer = buildAdHocAnalyzer(
-      { ...chain, filter: [...chain.filter, ...this.orphans] },
-      this.registry,
-      { configDir: this.configDir, warn: () => {} },
-    );
+    analyzer = buildAdHocAnalyzer({ ...chain, filter: [...chain.filter, ...this.orphans] }, this.registry, {
+      configDir: this.configDir,
+      warn: () => {},
+    });
     this.searchTime.set(name, analyzer);
     return analyzer;
   }

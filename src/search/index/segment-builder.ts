@@ -50,7 +50,8 @@ class InvertedAccumulator {
     }
     postings.docs.push(doc);
     postings.freqs.push(freq);
-    if (this.hasPositions && positions) for (let i = 0; i < positions.length; i++) postings.positions.push(positions[i] as number);
+    if (this.hasPositions && positions)
+      for (let i = 0; i < positions.length; i++) postings.positions.push(positions[i] as number);
   }
 
   setLength(doc: number, length: number, norm: number): void {
@@ -224,9 +225,10 @@ export class SegmentBuilder {
           for (let p = inv.postStart[t] as number; p < (inv.postStart[t + 1] as number); p++) {
             const nd = remap[inv.postDocs[p] as number] as number;
             if (nd < 0) continue;
-            const positions = inv.posStart && inv.positions
-              ? inv.positions.subarray(inv.posStart[p] as number, inv.posStart[p + 1] as number)
-              : undefined;
+            const positions =
+              inv.posStart && inv.positions
+                ? inv.positions.subarray(inv.posStart[p] as number, inv.posStart[p + 1] as number)
+                : undefined;
             acc.add(nd, term, inv.postFreqs[p] as number, positions);
           }
         }
@@ -255,7 +257,8 @@ export class SegmentBuilder {
         const acc = this.vectorFor(field, vf.dimension);
         for (let d = 0; d < seg.maxDoc; d++) {
           const nd = remap[d] as number;
-          if (nd >= 0 && vf.present[d]) acc.perDoc[nd] = vf.data.subarray(d * vf.dimension, (d + 1) * vf.dimension);
+          if (nd >= 0 && vf.present[d])
+            acc.perDoc[nd] = vf.data.subarray(d * vf.dimension, (d + 1) * vf.dimension);
         }
       }
     }

@@ -108,7 +108,9 @@ export function readSegment(dir: string, file: string): Segment {
   // copy the data region once into an aligned buffer so typed arrays can view it
   const data = new Uint8Array(buf.length - base);
   data.set(buf.subarray(base));
-  const get = <K extends ArrayKind>(ref: ArrayRef | undefined): InstanceType<(typeof CTORS)[K]> | undefined => {
+  const get = <K extends ArrayKind>(
+    ref: ArrayRef | undefined,
+  ): InstanceType<(typeof CTORS)[K]> | undefined => {
     if (!ref) return undefined;
     const Ctor = CTORS[ref.kind];
     return new Ctor(data.buffer, data.byteOffset + ref.offset, ref.length) as InstanceType<(typeof CTORS)[K]>;

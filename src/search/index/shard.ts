@@ -10,7 +10,7 @@ import type { Analyzer } from "../analysis/types.ts";
 import { EngineError, illegalArgument, mapperParsing, versionConflict } from "../errors.ts";
 import { type FieldMapping, isObject, Mapping } from "../mapping.ts";
 import type { QueryContext } from "../query/context.ts";
-import { type FlatSettings, similarityFor, type SimilaritySettings } from "../settings.ts";
+import { type FlatSettings, type SimilaritySettings, similarityFor } from "../settings.ts";
 import { analyzeDocument, dynamicMappingUpdate } from "./document.ts";
 import { IndexAnalysis } from "./index-analysis.ts";
 import type { Segment } from "./segment.ts";
@@ -27,7 +27,14 @@ export interface DocRef {
 }
 
 export type WriteOp =
-  | { op: "index"; id: string | undefined; source: unknown; create: boolean; ifSeqNo?: number; ifPrimaryTerm?: number }
+  | {
+      op: "index";
+      id: string | undefined;
+      source: unknown;
+      create: boolean;
+      ifSeqNo?: number;
+      ifPrimaryTerm?: number;
+    }
   | { op: "delete"; id: string; ifSeqNo?: number; ifPrimaryTerm?: number }
   | {
       op: "update";
@@ -98,13 +105,19 @@ export class IndexShard {
         for (let d = 0; d < seg.maxDoc; d++) {
           const id = seg.ids[d] as string;
           if (versions.get(id) === seg.seqNos[d]) {
-            this.refs.set(id, { seg, doc: d, seqNo: seg.seqNos[d] as number, version: seg.versions[d] as number });
+            this.refs.set(id, {
+              seg,
+              doc: d,
+              seqNo: seg.seqNos[d] as number,
+              version: seg.versions[d] as number,
+            });
           } else seg.delete(d);
         }
         this.segments.push(seg);
       }
     }
-    for (const file of fs.readdirSync(this.dir)) if (!known.has(file)) fs.rmSync(path.join(this.dir, file), { force: true });
+    for (const file of fs.readdirSync(this.dir))
+      if (!known.has(file)) fs.rmSync(path.join(this.dir, file), { force: true });
     const checkpoint = commit?.checkpoint ?? -1;
     for (const row of this.store.docsAfter(this.uuid, checkpoint)) {
       const existing = this.refs.get(row.id);
@@ -152,10 +165,14 @@ export class IndexShard {
     const analysis = new IndexAnalysis(settings, this.configDir);
     for (const fm of this.mapping.fields.values()) {
       for (const name of [fm.analyzer, fm.searchAnalyzer, fm.searchQuoteAnalyzer]) {
-        if (!analysis.has(name)) throw mapperParsing(`analyzer [${name}] used by field [${fm.path}] is not defined by the new settings`);
+        if (!analysis.has(name))
+          throw mapperParsing(
+            `analyzer [${name}] used by field [${fm.path}] is not defined by the new settings`,
+          );
       }
     }
-    for (const key of Object.keys(settings)) if (key.startsWith("index.similarity.")) similarityFor(settings, key.split(".")[2]);
+    for (const key of Object.keys(settings))
+      if (key.startsWith("index.similarity.")) similarityFor(settings, key.split(".")[2]);
     this.analysis = analysis;
     this.settings = settings;
     this.scheduleRefresh();
@@ -165,7 +182,8 @@ export class IndexShard {
     return {
       mapping: this.mapping,
       analyzer: (name: string) => this.analysis.get(name),
-      discountOverlaps: (fm: FieldMapping) => similarityFor(this.settings, fm.similarity ?? "default").discountOverlaps,
+      discountOverlaps: (fm: FieldMapping) =>
+        similarityFor(this.settings, fm.similarity ?? "default").discountOverlaps,
     };
   }
 
@@ -177,12 +195,17 @@ export class IndexShard {
   write(ops: WriteOp[], newId: () => string): WriteResult[] {
     if (this.closed) throw new EngineError(400, "index_closed_exception", "closed", { index: this.name });
     const mappingBefore = JSON.stringify(this.mapping.toJSON());
-    const pending = new Map<string, { seqNo: number; version: number; source: Record<string, unknown> | null }>();
+    const pending = new Map<
+      string,
+      { seqNo: number; version: number; source: Record<string, unknown> | null }
+    >();
     const current = (id: string) => {
       const p = pending.get(id);
       if (p) return p.source ? p : undefined;
       const ref = this.refs.get(id);
-      return ref ? { seqNo: ref.seqNo, version: ref.version, source: undefined as Record<string, unknown> | undefined } : undefined;
+      return ref
+        ? { seqNo: ref.seqNo, version: ref.version, source: undefined as Record<string, unknown> | undefined }
+        : undefined;
     };
     const planned: { result: WriteResult; doc?: AnalyzedDoc; deleteId?: string; source?: string }[] = [];
     let seq = this.nextSeqNo;
@@ -198,12 +221,30 @@ export class IndexShard {
         if (op.op === "delete") {
           const seqNo = seq++;
           if (!cur) {
-            planned.push({ result: { ...base, _version: 1, result: "not_found", _shards: shards, _seq_no: seqNo, _primary_term: PRIMARY_TERM, status: 404 } });
+            planned.push({
+              result: {
+                ...base,
+                _version: 1,
+                result: "not_found",
+                _shards: shards,
+                _seq_no: seqNo,
+                _primary_term: PRIMARY_TERM,
+                status: 404,
+              },
+            });
             continue;
           }
           pending.set(id, { seqNo, version: cur.version + 1, source: null });
           planned.push({
-            result: { ...base, _version: cur.version + 1, result: "deleted", _shards: shards, _seq_no: seqNo, _primary_term: PRIMARY_TERM, status: 200 },
+            result: {
+              ...base,
+              _version: cur.version + 1,
+              result: "deleted",
+              _shards: shards,
+              _seq_no: seqNo,
+              _primary_term: PRIMARY_TERM,
+              status: 200,
+            },
             deleteId: id,
           });
           continue;
@@ -211,7 +252,10 @@ export class IndexShard {
         let source: Record<string, unknown>;
         if (op.op === "index") {
           if (op.create && cur) {
-            throw versionConflict(this.name, `[${id}]: version conflict, document already exists (current version [${cur.version}])`);
+            throw versionConflict(
+              this.name,
+              `[${id}]: version conflict, document already exists (current version [${cur.version}])`,
+            );
           }
           source = sourceObject(op.source);
         } else {
@@ -219,12 +263,27 @@ export class IndexShard {
           if (!existing) {
             if (op.upsert !== undefined) source = sourceObject(op.upsert, "upsert");
             else if (op.docAsUpsert && op.doc !== undefined) source = sourceObject(op.doc, "doc");
-            else throw new EngineError(404, "document_missing_exception", `[${id}]: document missing`, { shard: "0", index: this.name });
+            else
+              throw new EngineError(404, "document_missing_exception", `[${id}]: document missing`, {
+                shard: "0",
+                index: this.name,
+              });
           } else {
-            if (op.doc === undefined) throw illegalArgument("Validation Failed: 1: script or doc is missing;");
+            if (op.doc === undefined)
+              throw illegalArgument("Validation Failed: 1: script or doc is missing;");
             const merged = deepMerge(existing, sourceObject(op.doc, "doc"));
             if (op.detectNoop !== false && JSON.stringify(merged) === JSON.stringify(existing) && cur) {
-              planned.push({ result: { ...base, _version: cur.version, result: "noop", _shards: { total: 0, successful: 0, failed: 0 }, _seq_no: cur.seqNo, _primary_term: PRIMARY_TERM, status: 200 } });
+              planned.push({
+                result: {
+                  ...base,
+                  _version: cur.version,
+                  result: "noop",
+                  _shards: { total: 0, successful: 0, failed: 0 },
+                  _seq_no: cur.seqNo,
+                  _primary_term: PRIMARY_TERM,
+                  status: 200,
+                },
+              });
               continue;
             }
             source = merged;
@@ -238,20 +297,35 @@ export class IndexShard {
         seq++;
         pending.set(id, { seqNo, version, source });
         planned.push({
-          result: { ...base, _version: version, result: cur ? "updated" : "created", _shards: shards, _seq_no: seqNo, _primary_term: PRIMARY_TERM, status: cur ? 200 : 201 },
+          result: {
+            ...base,
+            _version: version,
+            result: cur ? "updated" : "created",
+            _shards: shards,
+            _seq_no: seqNo,
+            _primary_term: PRIMARY_TERM,
+            status: cur ? 200 : 201,
+          },
           doc,
           source: JSON.stringify(source),
         });
       } catch (err) {
         if (!(err instanceof EngineError)) throw err;
-        planned.push({ result: { ...base, status: err.status, error: { type: err.type, reason: err.message, index: this.name, shard: "0", ...err.extra } } });
+        planned.push({
+          result: {
+            ...base,
+            status: err.status,
+            error: { type: err.type, reason: err.message, index: this.name, shard: "0", ...err.extra },
+          },
+        });
       }
     }
     const mappingAfter = JSON.stringify(this.mapping.toJSON());
     try {
       this.store.transaction(() => {
         for (const p of planned) {
-          if (p.doc && p.source !== undefined) this.store.putDoc(this.uuid, p.doc.id, p.doc.seqNo, p.doc.version, p.source);
+          if (p.doc && p.source !== undefined)
+            this.store.putDoc(this.uuid, p.doc.id, p.doc.seqNo, p.doc.version, p.source);
           else if (p.deleteId) this.store.removeDoc(this.uuid, p.deleteId);
         }
         this.store.setNextSeqNo(this.uuid, seq);
@@ -265,7 +339,12 @@ export class IndexShard {
         this.mapping.fields.clear();
         for (const [k, v] of restored.fields) this.mapping.fields.set(k, v);
       }
-      throw new EngineError(500, "store_exception", `could not persist the write: ${(err as Error).message}`, { index: this.name });
+      throw new EngineError(
+        500,
+        "store_exception",
+        `could not persist the write: ${(err as Error).message}`,
+        { index: this.name },
+      );
     }
     this.nextSeqNo = seq;
     for (const p of planned) {
@@ -348,7 +427,8 @@ export class IndexShard {
 
   forceMerge(): void {
     this.refresh();
-    if (this.segments.length > 1 || this.segments.some((s) => s.hasDeletions)) this.mergeRange(0, this.segments.length);
+    if (this.segments.length > 1 || this.segments.some((s) => s.hasDeletions))
+      this.mergeRange(0, this.segments.length);
   }
 
   /** Writes unsaved segments and records them as the commit point. */
@@ -361,7 +441,8 @@ export class IndexShard {
     }
     this.store.setCommit(this.uuid, this.nextSeqNo - 1, files);
     const keep = new Set(files);
-    for (const file of fs.readdirSync(this.dir)) if (!keep.has(file)) fs.rmSync(path.join(this.dir, file), { force: true });
+    for (const file of fs.readdirSync(this.dir))
+      if (!keep.has(file)) fs.rmSync(path.join(this.dir, file), { force: true });
     this.dirtySinceFlush = false;
   }
 
@@ -403,7 +484,8 @@ export class IndexShard {
       mapping: this.mapping,
       similarity: (field) => this.similarity(field),
       analyzer: (name) => this.analysis.get(name),
-      searchAnalyzer: (fm, quoted) => this.analysis.searchAnalyzer(quoted ? fm.searchQuoteAnalyzer : fm.searchAnalyzer),
+      searchAnalyzer: (fm, quoted) =>
+        this.analysis.searchAnalyzer(quoted ? fm.searchQuoteAnalyzer : fm.searchAnalyzer),
       defaultFields: defaultFields(this.settings),
       docsWithIds: (seg, ids) => {
         const out: number[] = [];
@@ -438,12 +520,18 @@ function parseInterval(value: unknown): number {
 }
 
 function validateId(id: string): void {
-  if (Buffer.byteLength(id) > 512) throw illegalArgument(`id [${id.slice(0, 40)}...] is too long, must be no longer than 512 bytes but was: ${Buffer.byteLength(id)}`);
+  if (Buffer.byteLength(id) > 512)
+    throw illegalArgument(
+      `id [${id.slice(0, 40)}...] is too long, must be no longer than 512 bytes but was: ${Buffer.byteLength(id)}`,
+    );
   if (id.length === 0) throw illegalArgument("if _id is specified it must not be empty");
 }
 
 function sourceObject(value: unknown, what = "source"): Record<string, unknown> {
-  if (!isObject(value)) throw mapperParsing(`failed to parse, document is empty or not an object (${what} must be a JSON object)`);
+  if (!isObject(value))
+    throw mapperParsing(
+      `failed to parse, document is empty or not an object (${what} must be a JSON object)`,
+    );
   return value;
 }
 
@@ -456,7 +544,9 @@ function checkConcurrency(index: string, id: string, op: WriteOp, cur: { seqNo: 
     throw versionConflict(
       index,
       `[${id}]: version conflict, required seqNo [${op.ifSeqNo}], primary term [${op.ifPrimaryTerm}]. ${
-        cur ? `current document has seqNo [${cur.seqNo}] and primary term [${PRIMARY_TERM}]` : "but no document was found"
+        cur
+          ? `current document has seqNo [${cur.seqNo}] and primary term [${PRIMARY_TERM}]`
+          : "but no document was found"
       }`,
     );
   }

@@ -4,7 +4,7 @@
  * acknowledged only after its transaction commits, so it survives `kill -9`; segments are rebuilt
  * from here (documents newer than the commit checkpoint are replayed) when the engine opens.
  */
-import { openDatabase, type Db } from "../../state/db.ts";
+import { type Db, openDatabase } from "../../state/db.ts";
 
 const MIGRATIONS = [
   {
@@ -75,7 +75,9 @@ export class EngineStore {
       setSeq: db.prepare("UPDATE indices SET next_seq_no = ? WHERE uuid = ?"),
       setMappings: db.prepare("UPDATE indices SET mappings = ? WHERE uuid = ?"),
       liveVersions: db.prepare("SELECT id, seq_no FROM docs WHERE index_uuid = ?"),
-      docsAfter: db.prepare("SELECT id, seq_no, version, source FROM docs WHERE index_uuid = ? AND seq_no > ? ORDER BY seq_no"),
+      docsAfter: db.prepare(
+        "SELECT id, seq_no, version, source FROM docs WHERE index_uuid = ? AND seq_no > ? ORDER BY seq_no",
+      ),
       getCommit: db.prepare("SELECT checkpoint, segments FROM commits WHERE index_uuid = ?"),
       setCommit: db.prepare(
         "INSERT INTO commits (index_uuid, checkpoint, segments) VALUES (?, ?, ?) ON CONFLICT (index_uuid) DO UPDATE SET checkpoint = excluded.checkpoint, segments = excluded.segments",
@@ -96,7 +98,10 @@ export class EngineStore {
       .run(row);
   }
 
-  updateIndex(uuid: string, fields: Partial<Pick<IndexRow, "state" | "settings" | "mappings" | "aliases">>): void {
+  updateIndex(
+    uuid: string,
+    fields: Partial<Pick<IndexRow, "state" | "settings" | "mappings" | "aliases">>,
+  ): void {
     for (const [key, value] of Object.entries(fields)) {
       this.db.prepare(`UPDATE indices SET ${key} = ? WHERE uuid = ?`).run(value, uuid);
     }
@@ -138,7 +143,8 @@ export class EngineStore {
   /** id → seq_no of every stored document (decides which segment copies are live). */
   liveVersions(uuid: string): Map<string, number> {
     const out = new Map<string, number>();
-    for (const row of this.stmts.liveVersions.iterate(uuid) as Iterable<{ id: string; seq_no: number }>) out.set(row.id, row.seq_no);
+    for (const row of this.stmts.liveVersions.iterate(uuid) as Iterable<{ id: string; seq_no: number }>)
+      out.set(row.id, row.seq_no);
     return out;
   }
 

@@ -57,25 +57,32 @@ export class Bm25Scorer {
     return f(w - f(w / f(1 + f(f(freq) * (this.cache[norm] as number)))));
   }
 
-  explain(freq: number, norm: number, hasNorms: boolean, description: string, collection: CollectionStatistics): Explanation {
+  explain(
+    freq: number,
+    norm: number,
+    hasNorms: boolean,
+    description: string,
+    collection: CollectionStatistics,
+  ): Explanation {
     const k1 = f(this.sim.k1);
     const b = f(this.sim.b);
     const dl = LENGTH_TABLE[norm] as number;
     const value = this.score(freq, norm);
     const tfValue = f(f(freq) / f(f(freq) + f(k1 * f(f(1 - b) + f(f(b * dl) / this.avgdl)))));
     const idfDetails = this.docFreqs.map((n) =>
-      explain(
-        idf(n, collection.docCount),
-        "idf, computed as log(1 + (N - n + 0.5) / (n + 0.5)) from:",
-        [
-          explain(n, "n, number of documents containing term"),
-          explain(collection.docCount, "N, total number of documents with field"),
-        ],
-      ),
+      explain(idf(n, collection.docCount), "idf, computed as log(1 + (N - n + 0.5) / (n + 0.5)) from:", [
+        explain(n, "n, number of documents containing term"),
+        explain(collection.docCount, "N, total number of documents with field"),
+      ]),
     );
     const idfExpl =
-      idfDetails.length === 1 ? (idfDetails[0] as Explanation) : explain(this.idf, "idf, sum of:", idfDetails);
-    const tfDetails = [explain(f(freq), "freq, occurrences of term within document"), explain(k1, "k1, term saturation parameter")];
+      idfDetails.length === 1
+        ? (idfDetails[0] as Explanation)
+        : explain(this.idf, "idf, sum of:", idfDetails);
+    const tfDetails = [
+      explain(f(freq), "freq, occurrences of term within document"),
+      explain(k1, "k1, term saturation parameter"),
+    ];
     if (hasNorms) {
       tfDetails.push(
         explain(b, "b, length normalization parameter"),

@@ -3,7 +3,8 @@ import { parsingError } from "../errors.ts";
 import { isObject } from "../mapping.ts";
 
 export function asObject(value: unknown, where: string): Record<string, unknown> {
-  if (!isObject(value)) throw parsingError(`[${where}] query malformed, expected an object but found ${describe(value)}`);
+  if (!isObject(value))
+    throw parsingError(`[${where}] query malformed, expected an object but found ${describe(value)}`);
   return value;
 }
 
@@ -23,12 +24,14 @@ export function numberParam(value: unknown, where: string, key: string): number 
 
 export function intParam(value: unknown, where: string, key: string, min = 0): number {
   const n = numberParam(value, where, key);
-  if (!Number.isInteger(n) || n < min) throw parsingError(`[${where}] query: [${key}] must be an integer >= ${min}, got ${describe(value)}`);
+  if (!Number.isInteger(n) || n < min)
+    throw parsingError(`[${where}] query: [${key}] must be an integer >= ${min}, got ${describe(value)}`);
   return n;
 }
 
 export function stringParam(value: unknown, where: string, key: string): string {
-  if (typeof value !== "string") throw parsingError(`[${where}] query: [${key}] must be a string, got ${describe(value)}`);
+  if (typeof value !== "string")
+    throw parsingError(`[${where}] query: [${key}] must be a string, got ${describe(value)}`);
   return value;
 }
 
@@ -45,7 +48,11 @@ export function checkKeys(obj: Record<string, unknown>, allowed: readonly string
 }
 
 /** A single-key object `{field: spec}` (term, match …); returns the field and spec. */
-export function singleField(body: Record<string, unknown>, where: string, extra: readonly string[] = ["boost", "_name"]): [string, unknown] {
+export function singleField(
+  body: Record<string, unknown>,
+  where: string,
+  extra: readonly string[] = ["boost", "_name"],
+): [string, unknown] {
   const fields = Object.keys(body).filter((k) => !extra.includes(k));
   if (fields.length !== 1) {
     throw parsingError(

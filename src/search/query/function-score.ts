@@ -39,7 +39,7 @@ const MODIFIERS: Record<string, (v: number) => number> = {
 
 function firstNumeric(seg: Segment, field: string, doc: number): number | undefined {
   const dv = seg.docValues.get(field);
-  if (!dv || dv.kind !== "numeric") return undefined;
+  if (dv?.kind !== "numeric") return undefined;
   const start = dv.start[doc] as number;
   return start < (dv.start[doc + 1] as number) ? (dv.values[start] as number) : undefined;
 }
@@ -50,14 +50,27 @@ function fieldValueFactor(spec: Record<string, unknown>): ScoreFunction["fn"] {
   const factor = spec.factor === undefined ? 1 : numberParam(spec.factor, "field_value_factor", "factor");
   const modifierName = String(spec.modifier ?? "none");
   const modifier = MODIFIERS[modifierName];
-  if (!modifier) throw parsingError(`[field_value_factor] illegal modifier [${modifierName}]; expected one of ${Object.keys(MODIFIERS).join(", ")}`);
-  const missing = spec.missing === undefined ? undefined : numberParam(spec.missing, "field_value_factor", "missing");
+  if (!modifier)
+    throw parsingError(
+      `[field_value_factor] illegal modifier [${modifierName}]; expected one of ${Object.keys(MODIFIERS).join(", ")}`,
+    );
+  const missing =
+    spec.missing === undefined ? undefined : numberParam(spec.missing, "field_value_factor", "missing");
   return (seg, doc) => {
     const v = firstNumeric(seg, field, doc) ?? missing;
-    if (v === undefined) throw new EngineError(400, "illegal_argument_exception", `Missing value for field [${field}]; set [missing] in field_value_factor`);
+    if (v === undefined)
+      throw new EngineError(
+        400,
+        "illegal_argument_exception",
+        `Missing value for field [${field}]; set [missing] in field_value_factor`,
+      );
     const result = modifier(v * factor);
     if (!Number.isFinite(result)) {
-      throw new EngineError(400, "illegal_argument_exception", `field value function must not produce negative, infinite or NaN scores: [${modifierName}] of ${v * factor} for field [${field}]`);
+      throw new EngineError(
+        400,
+        "illegal_argument_exception",
+        `field value function must not produce negative, infinite or NaN scores: [${modifierName}] of ${v * factor} for field [${field}]`,
+      );
     }
     return result;
   };
@@ -67,14 +80,21 @@ function parseDistance(value: unknown, isDate: boolean, where: string): number {
   if (typeof value === "number") return value;
   if (isDate && typeof value === "string") {
     const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/.exec(value);
-    if (m) return Number(m[1]) * ({ ms: 1, s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, w: 6.048e8 }[m[2] as string] as number);
+    if (m)
+      return (
+        Number(m[1]) * ({ ms: 1, s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, w: 6.048e8 }[m[2] as string] as number)
+      );
   }
   const n = Number(value);
   if (!Number.isFinite(n)) throw parsingError(`[${where}] could not parse distance [${String(value)}]`);
   return n;
 }
 
-function decay(kind: "gauss" | "exp" | "linear", spec: Record<string, unknown>, ctx: QueryContext): ScoreFunction["fn"] {
+function decay(
+  kind: "gauss" | "exp" | "linear",
+  spec: Record<string, unknown>,
+  ctx: QueryContext,
+): ScoreFunction["fn"] {
   const fields = Object.keys(spec).filter((k) => k !== "multi_value_mode");
   if (fields.length !== 1) throw parsingError(`[${kind}] requires exactly one field`);
   const fieldName = fields[0] as string;
@@ -93,11 +113,13 @@ function decay(kind: "gauss" | "exp" | "linear", spec: Record<string, unknown>, 
       : isDate
         ? (parseDate(params.origin, fm?.format) ?? Number.NaN)
         : Number(params.origin);
-  if (!Number.isFinite(origin)) throw parsingError(`[${kind}] could not parse origin [${String(params.origin)}]`);
+  if (!Number.isFinite(origin))
+    throw parsingError(`[${kind}] could not parse origin [${String(params.origin)}]`);
   const scale = parseDistance(params.scale, isDate, kind);
   const offset = params.offset === undefined ? 0 : parseDistance(params.offset, isDate, kind);
   const decayValue = params.decay === undefined ? 0.5 : numberParam(params.decay, kind, "decay");
-  if (!(decayValue > 0 && decayValue < 1)) throw parsingError(`[${kind}] decay must be in (0, 1), got ${decayValue}`);
+  if (!(decayValue > 0 && decayValue < 1))
+    throw parsingError(`[${kind}] decay must be in (0, 1), got ${decayValue}`);
   const sigma2 = -(scale * scale) / (2 * Math.log(decayValue));
   const lambda = Math.log(decayValue) / scale;
   const s = scale / (1 - decayValue);
@@ -120,7 +142,8 @@ function parseFunction(ctx: QueryContext, spec: Record<string, unknown>, compile
     if (key === "weight" || key === "filter") continue;
     description = key;
     if (key === "field_value_factor") base = fieldValueFactor(asObject(value, key));
-    else if (key === "gauss" || key === "exp" || key === "linear") base = decay(key, asObject(value, key), ctx);
+    else if (key === "gauss" || key === "exp" || key === "linear")
+      base = decay(key, asObject(value, key), ctx);
     else if (key === "random_score") {
       const seed = isObject(value) && value.seed !== undefined ? Number(value.seed) : 0;
       base = (seg, doc) => {
@@ -131,11 +154,15 @@ function parseFunction(ctx: QueryContext, spec: Record<string, unknown>, compile
         return ((h >>> 0) % 16777216) / 16777216;
       };
     } else if (key === "script_score") {
-      throw parsingError("[function_score] script_score is not supported by this engine; use field_value_factor or a decay function");
+      throw parsingError(
+        "[function_score] script_score is not supported by this engine; use field_value_factor or a decay function",
+      );
     } else throw parsingError(`function_score: unknown function [${key}]`);
   }
   const w = weight;
-  const fn: DocFunction = base ? (seg, doc, score) => (base as DocFunction)(seg, doc, score) * (w ?? 1) : () => w ?? 1;
+  const fn: DocFunction = base
+    ? (seg, doc, score) => (base as DocFunction)(seg, doc, score) * (w ?? 1)
+    : () => w ?? 1;
   return { filter, fn, description };
 }
 
@@ -151,7 +178,12 @@ class FunctionScoreWeight implements Weight {
     readonly minScore: number | undefined,
   ) {}
 
-  private functionValue(seg: Segment, doc: number, score: number, filtered: (Int32Array | undefined)[]): number | undefined {
+  private functionValue(
+    seg: Segment,
+    doc: number,
+    score: number,
+    filtered: (Int32Array | undefined)[],
+  ): number | undefined {
     const values: number[] = [];
     for (let i = 0; i < this.functions.length; i++) {
       const fn = this.functions[i] as ScoreFunction;
@@ -203,7 +235,12 @@ class FunctionScoreWeight implements Weight {
     const scores: number[] = [];
     for (let i = 0; i < inner.docs.length; i++) {
       const d = inner.docs[i] as number;
-      const s = f(this.combine(inner.scores[i] as number, this.functionValue(seg, d, inner.scores[i] as number, filtered)));
+      const s = f(
+        this.combine(
+          inner.scores[i] as number,
+          this.functionValue(seg, d, inner.scores[i] as number, filtered),
+        ),
+      );
       if (this.minScore !== undefined && s < this.minScore) continue;
       docs.push(d);
       scores.push(s);
@@ -232,40 +269,86 @@ export const functionScoreQuery = {
   compile(ctx: QueryContext, body: Record<string, unknown>, boost: number, compile: CompileFn): Weight {
     checkKeys(
       body,
-      ["boost", "_name", "query", "functions", "score_mode", "boost_mode", "max_boost", "min_score", "weight", "field_value_factor", "gauss", "exp", "linear", "random_score", "script_score", "filter"],
+      [
+        "boost",
+        "_name",
+        "query",
+        "functions",
+        "score_mode",
+        "boost_mode",
+        "max_boost",
+        "min_score",
+        "weight",
+        "field_value_factor",
+        "gauss",
+        "exp",
+        "linear",
+        "random_score",
+        "script_score",
+        "filter",
+      ],
       "function_score",
     );
-    const b = body.boost === undefined ? boost : f(boost * numberParam(body.boost, "function_score", "boost"));
-    const query = body.query === undefined ? new DocSetWeight("*:*", allDocs, b) : compile(ctx, body.query, b);
+    const b =
+      body.boost === undefined ? boost : f(boost * numberParam(body.boost, "function_score", "boost"));
+    const query =
+      body.query === undefined ? new DocSetWeight("*:*", allDocs, b) : compile(ctx, body.query, b);
     const functions: ScoreFunction[] = [];
     if (body.functions !== undefined) {
       if (!Array.isArray(body.functions)) throw parsingError("[function_score] [functions] must be an array");
-      for (const spec of body.functions) functions.push(parseFunction(ctx, asObject(spec, "function_score"), compile));
+      for (const spec of body.functions)
+        functions.push(parseFunction(ctx, asObject(spec, "function_score"), compile));
     }
     const inline: Record<string, unknown> = {};
-    for (const key of ["weight", "field_value_factor", "gauss", "exp", "linear", "random_score", "script_score"]) {
+    for (const key of [
+      "weight",
+      "field_value_factor",
+      "gauss",
+      "exp",
+      "linear",
+      "random_score",
+      "script_score",
+    ]) {
       if (body[key] !== undefined) inline[key] = body[key];
     }
     if (Object.keys(inline).length) {
-      if (functions.length) throw parsingError("[function_score] already found [functions] array, now encountering an inline function");
+      if (functions.length)
+        throw parsingError(
+          "[function_score] already found [functions] array, now encountering an inline function",
+        );
       functions.push(parseFunction(ctx, inline, compile));
     }
     const scoreMode = String(body.score_mode ?? "multiply");
     const boostMode = String(body.boost_mode ?? "multiply");
-    if (!SCORE_MODES.includes(scoreMode)) throw parsingError(`[function_score] illegal score_mode [${scoreMode}]; expected one of ${SCORE_MODES.join(", ")}`);
-    if (!BOOST_MODES.includes(boostMode)) throw parsingError(`[function_score] illegal boost_mode [${boostMode}]; expected one of ${BOOST_MODES.join(", ")}`);
+    if (!SCORE_MODES.includes(scoreMode))
+      throw parsingError(
+        `[function_score] illegal score_mode [${scoreMode}]; expected one of ${SCORE_MODES.join(", ")}`,
+      );
+    if (!BOOST_MODES.includes(boostMode))
+      throw parsingError(
+        `[function_score] illegal boost_mode [${boostMode}]; expected one of ${BOOST_MODES.join(", ")}`,
+      );
     return new FunctionScoreWeight(
       query,
       functions,
       scoreMode,
       boostMode,
-      body.max_boost === undefined ? Number.MAX_VALUE : numberParam(body.max_boost, "function_score", "max_boost"),
+      body.max_boost === undefined
+        ? Number.MAX_VALUE
+        : numberParam(body.max_boost, "function_score", "max_boost"),
       body.min_score === undefined ? undefined : numberParam(body.min_score, "function_score", "min_score"),
     );
   },
 
   /** The boosting query: documents matching `negative` get their score multiplied by negative_boost. */
   demote(positive: Weight, negative: Weight, negativeBoost: number): Weight {
-    return new FunctionScoreWeight(positive, [{ filter: negative, fn: () => negativeBoost, description: "negative_boost" }], "first", "multiply", Number.MAX_VALUE, undefined);
+    return new FunctionScoreWeight(
+      positive,
+      [{ filter: negative, fn: () => negativeBoost, description: "negative_boost" }],
+      "first",
+      "multiply",
+      Number.MAX_VALUE,
+      undefined,
+    );
   },
 };

@@ -1,9 +1,7 @@
-/**
- * Field highlighting modelled on Elasticsearch 7.10's `unified` highlighter (Lucene's UnifiedHighlighter
- * with ES's CustomFieldHighlighter, BoundedBreakIteratorScanner and CustomPassageFormatter): a passage is
- * opened around each match that falls outside the previous one, passages are scored with Lucene's BM25-like
- * PassageScorer, the best `number_of_fragments` are kept and returned in text order (or by score).
- */
+// Highlighting as Elasticsearch 7.10's `unified` highlighter does it (Lucene's UnifiedHighlighter with ES's
+// CustomFieldHighlighter, BoundedBreakIteratorScanner and CustomPassageFormatter): a passage opens at each
+// match not covered by the previous one, passages are scored with Lucene's BM25-like PassageScorer, and the
+// best `number_of_fragments` come back in text order (or by score). `plain` and `fvh` use the same code.
 import { illegalArgument, parsingError } from "../errors.ts";
 
 type Token = { start: number; end: number; term: string };
@@ -14,129 +12,100 @@ export interface HighlightInput {
   terms: Set<string>;
 }
 
-interface Options {
-  pre: string;
-  post: string;
-  html: boolean;
-  fragmentSize: number;
-  fragments: number;
-  noMatchSize: number;
-  byScore: boolean;
-  scanner: string;
-  boundaryChars: string;
-  maxScan: number;
-  locale: string;
-  maxOffset: number;
-}
+// `text`: the value holding the passage; `global`: its start in all values joined by a char (what ES scores).
+type Passage = { text: string; start: number; end: number; matches: Token[]; global: number; score: number };
 
-interface Passage {
-  start: number;
-  end: number;
-  matches: Token[];
-  score: number;
-  global: number; // start offset in the values joined by a separator, as ES scores them
-  text: string;
-}
+type Kind = "int" | "positive" | "bool" | "string" | "strings" | "object" | readonly string[];
 
-// biome-ignore format: one long list reads better than 25 lines
-const KNOWN_OPTIONS = new Set([
-  "pre_tags", "post_tags", "tags_schema", "encoder", "fragment_size", "number_of_fragments", "no_match_size",
-  "order", "fragmenter", "boundary_scanner", "boundary_chars", "boundary_max_scan", "boundary_scanner_locale",
-  "type", "highlight_query", "highlight_filter", "require_field_match", "max_analyzed_offset", "phrase_limit",
-  "force_source", "matched_fields", "fragment_offset", "options",
-]);
+const kinds = (kind: Kind, names: string[]) => Object.fromEntries(names.map((n) => [n, kind]));
 
-// Elasticsearch's index.highlight.max_analyzed_offset default.
+// Every option Elasticsearch accepts in a highlight (global or per field), with the shape of its value.
+const OPTION_KINDS: Record<string, Kind> = {
+  ...kinds("int", ["fragment_size", "number_of_fragments", "no_match_size", "boundary_max_scan"]),
+  ...kinds("bool", ["highlight_filter", "require_field_match", "force_source"]),
+  ...kinds("string", ["boundary_chars", "boundary_scanner_locale"]),
+  ...kinds("strings", ["pre_tags", "post_tags", "matched_fields"]),
+  ...kinds("object", ["highlight_query", "options"]),
+  ...kinds("int", ["phrase_limit", "fragment_offset"]),
+  max_analyzed_offset: "positive",
+  tags_schema: ["styled", "default"],
+  encoder: ["default", "html"],
+  order: ["none", "score"],
+  fragmenter: ["span", "simple"],
+  boundary_scanner: ["sentence", "word", "chars"],
+  type: ["unified", "plain", "fvh"],
+};
+
+// Elasticsearch's default for index.highlight.max_analyzed_offset, and how to raise it.
 const DEFAULT_MAX_ANALYZED_OFFSET = 1_000_000;
+const RAISE_LIMIT = "Raise it via [index.highlight.max_analyzed_offset] or the [max_analyzed_offset] option.";
 
-export function highlightField(
-  input: HighlightInput,
-  options: Record<string, unknown>,
-): string[] | undefined {
-  const o = parseOptions(options);
+export function highlightField(input: HighlightInput, opts: Record<string, unknown>): string[] | undefined {
+  const o = parseOptions(opts);
   const { values, terms } = input;
   const contentLength = values.reduce((n, v) => n + v.length, 0) + Math.max(0, values.length - 1);
   if (contentLength > o.maxOffset) {
-    throw illegalArgument(
-      `The length of the text to be analyzed for highlighting [${contentLength}] has exceeded the allowed maximum of [${o.maxOffset}]. ` +
-        "This maximum can be set by changing the [index.highlight.max_analyzed_offset] index level setting " +
-        "or the [max_analyzed_offset] highlight option.",
-    );
+    const why = `The length [${contentLength}] of the text to highlight has exceeded [${o.maxOffset}]`;
+    throw illegalArgument(`${why} - maximum allowed to be analyzed for highlighting. ${RAISE_LIMIT}`);
   }
-  // Matched tokens per value, in offset order; term frequencies over the whole field feed the scorer.
-  const matches = values.map((v) =>
-    terms.size
-      ? input.analyze(v).filter((t) => terms.has(t.term) && t.end > t.start && t.end <= v.length)
-      : [],
-  );
+  // Matched tokens per value in offset order; their counts over the whole field weigh terms in the scorer.
+  const isMatch = (t: Token, v: string) => terms.has(t.term) && t.end > t.start && t.end <= v.length;
+  const byOffset = (a: Token, b: Token) => a.start - b.start || a.end - b.end;
+  const matched = (v: string) => input.analyze(v).filter((t) => isMatch(t, v));
+  const matches = values.map((v) => (terms.size ? matched(v).sort(byOffset) : []));
   const freq = new Map<string, number>();
-  for (const list of matches) {
-    list.sort((a, b) => a.start - b.start || a.end - b.end);
-    for (const t of list) freq.set(t.term, (freq.get(t.term) ?? 0) + 1);
-  }
-  let all: Passage[] = [];
+  for (const t of matches.flat()) freq.set(t.term, (freq.get(t.term) ?? 0) + 1);
+  const passages: Passage[] = [];
   let base = 0;
   values.forEach((text, i) => {
     for (const p of passagesOf(text, matches[i] ?? [], o)) {
       p.global = base + p.start;
       p.score = scorePassage(p, contentLength, freq);
-      all.push(p);
+      passages.push(p);
     }
     base += text.length + 1;
   });
-  if (!all.length) return noMatch(values, o);
-  // Keep the best passages (number_of_fragments 0 = one whole-value passage per value), then text order.
-  const keep = o.fragments === 0 ? values.length : o.fragments;
-  all = all.sort((a, b) => b.score - a.score || a.global - b.global).slice(0, keep);
-  all.sort((a, b) => a.global - b.global);
-  if (o.byScore) all.sort((a, b) => b.score - a.score); // stable: ties stay in text order
-  const out = all.map((p) => format(p, o)).filter((s) => s.length > 0);
+  if (!passages.length) return noMatch(values, o);
+  // Keep the best passages (number_of_fragments 0: one whole-value passage per value), back in text order.
+  passages.sort((a, b) => b.score - a.score || a.global - b.global);
+  const kept = passages.slice(0, o.fragments === 0 ? values.length : o.fragments);
+  kept.sort((a, b) => a.global - b.global);
+  if (o.byScore) kept.sort((a, b) => b.score - a.score); // stable, so ties stay in text order
+  const out = kept.map((p) => format(p, o)).filter((s) => s.length > 0);
   return out.length ? out : undefined;
 }
 
-/** Opens a passage at each match not covered by the current one, like Lucene's FieldHighlighter. */
+/** Opens a passage at each match starting at or after the current one's end (Lucene FieldHighlighter). */
 function passagesOf(text: string, matches: Token[], o: Options): Passage[] {
   const out: Passage[] = [];
-  if (!matches.length) return out;
-  const bounds = boundsFinder(text, o);
+  const bounds = matches.length ? boundsFinder(text, o) : undefined;
   let cur: Passage | undefined;
   for (const m of matches) {
-    if (!cur || m.start >= cur.end) {
+    if (bounds && (!cur || m.start >= cur.end)) {
       const [start, end] = bounds(m.start, m.end);
-      cur = {
-        start: Math.max(0, start),
-        end: Math.min(text.length, end),
-        matches: [],
-        score: 0,
-        global: 0,
-        text,
-      };
+      cur = { text, start, end, matches: [], global: 0, score: 0 };
       out.push(cur);
     }
-    cur.matches.push(m);
+    cur?.matches.push(m);
   }
   return out;
 }
 
-/** Returns a function giving [start, end) of the passage opened by a match; called with increasing offsets. */
+/** Returns the [start, end) of the passage a match opens; must be called with increasing offsets. */
 function boundsFinder(text: string, o: Options): (start: number, end: number) => [number, number] {
   if (o.fragments === 0) return () => [0, text.length];
   const sentences = lazyBoundaries(text, "sentence", o.locale);
   const words = lazyBoundaries(text, "word", o.locale);
   if (o.scanner === "word") return (s) => [preceding(words(), s + 1), following(words(), s, text.length)];
   if (o.scanner === "chars") return charsBounds(text, o);
-  // ES BoundedBreakIteratorScanner: the sentence holding the match, plus following sentences while the whole
-  // stays within fragment_size; a sentence that is still too long is cut at word boundaries around the match.
+  // ES 7.10 BoundedBreakIteratorScanner: the sentence holding the match plus following sentences while the
+  // whole fits in fragment_size; a single sentence that is too long is cut at word boundaries near the match.
   const max = o.fragmentSize;
-  let winStart = -1;
-  let winEnd = -1;
-  let inStart = -1;
-  let inEnd = -1;
+  let [winStart, winEnd, inStart, inEnd] = [-1, -1, -1, -1];
   return (s) => {
     const off = s + 1;
     if (off > winStart && off < winEnd) {
-      inStart = inEnd;
-      inEnd = winEnd;
+      [inStart, inEnd] = [inEnd, winEnd]; // continue inside the long sentence cut previously
     } else {
       winStart = inStart = preceding(sentences(), off);
       winEnd = inEnd = following(sentences(), s, text.length);
@@ -149,93 +118,68 @@ function boundsFinder(text: string, o: Options): (start: number, end: number) =>
     if (max > 0 && inEnd - inStart > max) {
       if (off - max > inStart) inStart = Math.max(inStart, preceding(words(), off - max));
       const remaining = Math.max(0, max - (off - inStart));
-      if (off + remaining < winEnd)
-        inEnd = Math.min(winEnd, following(words(), off + remaining, text.length));
+      if (off + remaining < winEnd) inEnd = Math.min(winEnd, following(words(), off + remaining, winEnd));
     }
     return [inStart, inEnd];
   };
 }
 
-/** fvh-style windows: fragment_size chars from a little before the match, widened to boundary_chars. */
+/** fvh-style windows: fragment_size chars from just before the match, moved out to boundary_chars. */
 function charsBounds(text: string, o: Options): (start: number, end: number) => [number, number] {
   const isBoundary = (i: number) => o.boundaryChars.includes(text.charAt(i));
   let lastEnd = 0;
   return (s, e) => {
-    const rawStart = Math.max(s - 6, lastEnd); // 6 = Lucene's SimpleFragListBuilder margin
+    const rawStart = Math.max(s - 6, lastEnd); // 6: Lucene SimpleFragListBuilder's margin
     const rawEnd = Math.max(rawStart + o.fragmentSize, e);
     lastEnd = rawEnd;
-    // scan left (Lucene's SimpleBoundaryScanner); reaching the text start counts as a boundary
-    let i = rawStart;
-    for (let n = o.maxScan; i > 0 && n > 0 && !isBoundary(i - 1); n--) i--;
-    const start = i === 0 || (i > 0 && isBoundary(i - 1)) ? i : rawStart;
+    // Lucene SimpleBoundaryScanner: scan at most boundary_max_scan chars; the text start counts as a boundary
+    let [start, n] = [rawStart, o.maxScan];
+    for (; start > 0 && n > 0 && !isBoundary(start - 1); n--) start--;
+    if (start > 0 && n === 0) start = rawStart; // scanned boundary_max_scan chars without finding one
     let end = Math.min(rawEnd, text.length);
-    for (let i = end, n = o.maxScan; i < text.length && n > 0; i++, n--) {
-      if (isBoundary(i)) {
-        end = i;
-        break;
-      }
-    }
+    for (n = o.maxScan; end < text.length && n > 0 && !isBoundary(end); n--) end++;
+    if (n === 0) end = Math.min(rawEnd, text.length);
     return [start, end];
   };
 }
 
-const segmenters = new Map<string, Intl.Segmenter>();
-
+/** Boundary offsets (including 0 and text.length), computed on first use only. */
 function lazyBoundaries(text: string, granularity: "sentence" | "word", locale: string): () => number[] {
   let cached: number[] | undefined;
   return () => {
     if (cached) return cached;
-    const key = `${granularity}:${locale}`;
-    let seg = segmenters.get(key);
-    if (!seg) segmenters.set(key, (seg = new Intl.Segmenter(locale, { granularity })));
-    cached = Array.from(seg.segment(text), (s) => s.index);
-    cached.push(text.length);
+    const seg = new Intl.Segmenter(locale, { granularity });
+    cached = [...Array.from(seg.segment(text), (s) => s.index), text.length];
     return cached;
   };
 }
 
-/** Last boundary strictly before `offset` (0 if none), like java.text.BreakIterator#preceding. */
-function preceding(bounds: number[], offset: number): number {
-  let lo = 0;
-  let hi = bounds.length - 1;
-  let found = 0;
-  while (lo <= hi) {
+/** Index of the first boundary >= x. */
+function lowerBound(bounds: number[], x: number): number {
+  let [lo, hi] = [0, bounds.length];
+  while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    const b = bounds[mid] as number;
-    if (b < offset) {
-      found = b;
-      lo = mid + 1;
-    } else hi = mid - 1;
+    if ((bounds[mid] as number) < x) lo = mid + 1;
+    else hi = mid;
   }
-  return found;
+  return lo;
 }
 
-/** First boundary strictly after `offset` (`fallback` if none), like java.text.BreakIterator#following. */
-function following(bounds: number[], offset: number, fallback: number): number {
-  let lo = 0;
-  let hi = bounds.length - 1;
-  let found = fallback;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const b = bounds[mid] as number;
-    if (b > offset) {
-      found = b;
-      hi = mid - 1;
-    } else lo = mid + 1;
-  }
-  return found;
-}
+/** java.text.BreakIterator#preceding: the last boundary strictly before x (0 if none). */
+const preceding = (bounds: number[], x: number) => bounds[lowerBound(bounds, x) - 1] ?? 0;
 
-/** Lucene's PassageScorer (k1 1.2, b 0.75, pivot 87): BM25 over distinct terms, shorter and earlier wins. */
+/** java.text.BreakIterator#following: the first boundary strictly after x (`fallback` if none). */
+const following = (bounds: number[], x: number, fb: number) => bounds[lowerBound(bounds, x + 1)] ?? fb;
+
+/** Lucene's PassageScorer (k1 1.2, b 0.75, pivot 87): BM25 over distinct terms; shorter and earlier wins. */
 function scorePassage(p: Passage, contentLength: number, freq: Map<string, number>): number {
   const counts = new Map<string, number>();
   for (const m of p.matches) counts.set(m.term, (counts.get(m.term) ?? 0) + 1);
   const numDocs = 1 + contentLength / 87;
-  const norm = 1.2 * (0.25 + (0.75 * (p.end - p.start)) / 87);
+  const lengthNorm = 1.2 * (0.25 + (0.75 * (p.end - p.start)) / 87);
+  const weight = (term: string) => 2.2 * Math.log(1 + (numDocs + 0.5) / ((freq.get(term) ?? 1) + 0.5));
   let score = 0;
-  for (const [term, f] of counts) {
-    score += (f / (f + norm)) * 2.2 * Math.log(1 + (numDocs + 0.5) / ((freq.get(term) ?? 1) + 0.5));
-  }
+  for (const [term, f] of counts) score += (f / (f + lengthNorm)) * weight(term);
   return score * (1 + 1 / Math.log(87 + p.global));
 }
 
@@ -247,9 +191,8 @@ function format(p: Passage, o: Options): string {
   for (let i = 0; i < matches.length; i++) {
     const start = Math.max(pos, (matches[i] as Token).start);
     let end = (matches[i] as Token).end;
-    // overlapping tokens (synonyms, n-grams) become one highlighted span
-    while (i + 1 < matches.length && (matches[i + 1] as Token).start < end)
-      end = Math.max(end, (matches[++i] as Token).end);
+    // overlapping tokens (synonyms, n-grams) make one highlighted span; adjacent ones stay separate
+    while ((matches[i + 1]?.start ?? end) < end) end = Math.max(end, (matches[++i] as Token).end);
     end = Math.min(end, p.end);
     if (end <= start) continue;
     out += enc(text.slice(pos, start)) + o.pre + enc(text.slice(start, end)) + o.post;
@@ -258,157 +201,93 @@ function format(p: Passage, o: Options): string {
   return javaTrim(out + enc(text.slice(pos, Math.max(pos, p.end))));
 }
 
-/** no_match_size: the start of the first non-empty value, extended to the next word boundary. */
+/** no_match_size: the start of the first non-empty value, up to the first word boundary after N chars. */
 function noMatch(values: string[], o: Options): string[] | undefined {
   const text = values.find((v) => v.length > 0);
   if (o.noMatchSize <= 0 || text === undefined) return undefined;
   let end = text.length;
   if (o.noMatchSize < end) end = following(lazyBoundaries(text, "word", o.locale)(), o.noMatchSize, end);
   let snippet = text.slice(0, end);
-  // ES cuts the whole-value (number_of_fragments 0) summary down to its first sentence
-  if (o.fragments === 0)
-    snippet = snippet.slice(0, following(lazyBoundaries(snippet, "sentence", o.locale)(), 0, end));
+  // with number_of_fragments 0, ES shortens this summary to its first sentence
+  if (o.fragments === 0) snippet = snippet.slice(0, lazyBoundaries(snippet, "sentence", o.locale)()[1]);
   snippet = javaTrim(o.html ? escapeHtml(snippet) : snippet);
   return snippet ? [snippet] : undefined;
 }
 
-const HTML_ENTITIES: Record<string, string> = {
-  '"': "&quot;",
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  "'": "&#x27;",
-  "/": "&#x2F;",
-};
+const ENTITY = { '"': "quot", "&": "amp", "<": "lt", ">": "gt", "'": "#x27", "/": "#x2F" };
 
-/** Lucene's SimpleHTMLEncoder (which also escapes ' and /). */
-function escapeHtml(s: string): string {
-  return s.replace(/["&<>'/]/g, (c) => HTML_ENTITIES[c] ?? c);
-}
+/** Lucene's SimpleHTMLEncoder, which ES uses for `encoder: html` (it escapes ' and / too). */
+const escapeHtml = (s: string) => s.replace(/["&<>'/]/g, (c) => `&${ENTITY[c as keyof typeof ENTITY]};`);
 
-/** String#trim as Java does it (chars <= U+0020 only), so a trailing NBSP survives as in ES. */
-function javaTrim(s: string): string {
-  let a = 0;
-  let b = s.length;
-  while (a < b && s.charCodeAt(a) <= 32) a++;
-  while (b > a && s.charCodeAt(b - 1) <= 32) b--;
-  return s.slice(a, b);
-}
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ES trims snippets with Java's trim (U+0000-U+0020)
+const javaTrim = (s: string) => s.replace(/^[\u0000- ]+|[\u0000- ]+$/g, "");
 
-function parseOptions(o: Record<string, unknown>): Options {
-  for (const key of Object.keys(o)) {
-    if (!KNOWN_OPTIONS.has(key)) throw parsingError(`[highlight] unknown field [${key}]`);
-  }
-  const type = choice(o, "type", ["unified", "plain", "fvh"], "unified");
-  choice(o, "fragmenter", ["span", "simple"], "span");
-  const scanner = choice(
-    o,
-    "boundary_scanner",
-    ["sentence", "word", "chars"],
-    type === "fvh" ? "chars" : "sentence",
-  );
-  if (scanner === "chars" && type === "unified") {
-    throw illegalArgument(
-      "Invalid boundary scanner type: chars; [boundary_scanner] must be [sentence] or [word] for the unified highlighter",
-    );
-  }
-  const order = choice(o, "order", ["none", "score"], "none");
-  const encoder = choice(o, "encoder", ["default", "html"], "default");
-  for (const name of ["require_field_match", "force_source", "highlight_filter"]) bool(o, name);
-  for (const name of ["phrase_limit", "fragment_offset"]) int(o, name, 0);
-  for (const name of ["highlight_query", "options"]) {
-    if (
-      o[name] !== undefined &&
-      (typeof o[name] !== "object" || o[name] === null || Array.isArray(o[name]))
-    ) {
-      throw parsingError(`[highlight] [${name}] must be an object`);
-    }
-  }
-  strings(o, "matched_fields");
-  const locale = str(o, "boundary_scanner_locale") ?? "und";
+type Options = ReturnType<typeof parseOptions>;
+
+function parseOptions(raw: Record<string, unknown>) {
+  const o = validate(raw);
+  const type = (o.type as string | undefined) ?? "unified";
+  const scanner = (o.boundary_scanner as string | undefined) ?? (type === "fvh" ? "chars" : "sentence");
+  const unsupported =
+    "Invalid boundary scanner type: chars; use [sentence] or [word] with the unified highlighter";
+  if (scanner === "chars" && type === "unified") throw illegalArgument(unsupported);
+  if (o.pre_tags && !o.post_tags) throw parsingError("pre_tags are set but post_tags are not set");
+  const locale = (o.boundary_scanner_locale as string | undefined) ?? "und";
   try {
     new Intl.Segmenter(locale);
   } catch {
-    throw illegalArgument(
-      `[boundary_scanner_locale] must be a valid language tag such as [en-US], got [${locale}]`,
-    );
+    throw illegalArgument(`[boundary_scanner_locale] must be a language tag like [en-US], got [${locale}]`);
   }
-  let pre = "<em>";
-  let post = "</em>";
-  const schema = str(o, "tags_schema");
-  if (schema === "styled")
-    pre = '<em class="hlt1">'; // unified uses only the first tag of each list
-  else if (schema !== undefined && schema !== "default") {
-    throw illegalArgument(`Unknown tag schema [${schema}]; [tags_schema] must be [styled] or [default]`);
-  }
-  const preTags = strings(o, "pre_tags");
-  const postTags = strings(o, "post_tags");
-  if (preTags && !postTags) throw parsingError("pre_tags are set but post_tags are not set");
-  if (preTags?.length === 0 || postTags?.length === 0)
-    throw parsingError("pre_tags or post_tags must not be empty");
+  const int = (name: string, fallback: number) => (o[name] as number | undefined) ?? fallback;
+  const tags = (name: string) => (o[name] as string[] | undefined)?.[0];
   return {
-    pre: preTags?.[0] ?? pre,
-    post: postTags?.[0] ?? post,
-    html: encoder === "html",
-    fragmentSize: int(o, "fragment_size", 100),
-    fragments: int(o, "number_of_fragments", 5),
-    noMatchSize: int(o, "no_match_size", 0),
-    byScore: order === "score",
+    // the unified highlighter only uses the first pre and post tag
+    pre: tags("pre_tags") ?? (o.tags_schema === "styled" ? '<em class="hlt1">' : "<em>"),
+    post: tags("post_tags") ?? "</em>",
+    html: o.encoder === "html",
+    fragmentSize: int("fragment_size", 100),
+    fragments: int("number_of_fragments", 5),
+    noMatchSize: int("no_match_size", 0),
+    byScore: o.order === "score",
     scanner,
-    boundaryChars: str(o, "boundary_chars") ?? ".,!? \t\n",
-    maxScan: int(o, "boundary_max_scan", 20),
+    boundaryChars: (o.boundary_chars as string | undefined) ?? ".,!? \t\n",
+    maxScan: int("boundary_max_scan", 20),
     locale,
-    maxOffset: int(o, "max_analyzed_offset", DEFAULT_MAX_ANALYZED_OFFSET, 1),
+    maxOffset: int("max_analyzed_offset", DEFAULT_MAX_ANALYZED_OFFSET),
   };
 }
 
-function int(o: Record<string, unknown>, name: string, fallback: number, min = 0): number {
-  const v = o[name];
-  if (v === undefined || v === null) return fallback;
-  const n = typeof v === "string" && v.trim() !== "" ? Number(v) : v; // ES accepts numeric strings
-  if (typeof n !== "number" || !Number.isInteger(n) || n < min) {
-    throw parsingError(
-      `[highlight] failed to parse field [${name}]: expected an integer >= ${min}, got [${String(v)}]`,
-    );
+/** Checks every option against OPTION_KINDS and returns them normalised (numbers, booleans, lists). */
+function validate(raw: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, v] of Object.entries(raw)) {
+    const kind = OPTION_KINDS[name];
+    if (!kind) throw parsingError(`[highlight] unknown field [${name}]`);
+    if (v === undefined || v === null) continue;
+    const fail = (expected: string) =>
+      parsingError(`[highlight] failed to parse [${name}]: expected ${expected}, got ${JSON.stringify(v)}`);
+    if (kind === "int" || kind === "positive") {
+      const n = typeof v === "string" && v.trim() !== "" ? Number(v) : v; // ES accepts numeric strings
+      const min = kind === "int" ? 0 : 1;
+      if (typeof n !== "number" || !Number.isInteger(n) || n < min) throw fail(`an integer >= ${min}`);
+      out[name] = n;
+    } else if (kind === "bool") {
+      if (typeof v !== "boolean" && v !== "true" && v !== "false") throw fail("true or false");
+      out[name] = v === true || v === "true";
+    } else if (kind === "string") {
+      if (typeof v !== "string") throw fail("a string");
+      out[name] = v;
+    } else if (kind === "strings") {
+      const list: unknown[] = Array.isArray(v) ? v : [v]; // a single string stands for a one-element list
+      if (!list.length || list.some((x) => typeof x !== "string")) throw fail("a non-empty array of strings");
+      out[name] = list;
+    } else if (kind === "object") {
+      if (typeof v !== "object" || Array.isArray(v)) throw fail("an object");
+    } else {
+      const s = typeof v === "string" ? v.toLowerCase() : "";
+      if (!kind.includes(s)) throw fail(`one of [${kind.join(", ")}]`);
+      out[name] = s;
+    }
   }
-  return n;
-}
-
-function bool(o: Record<string, unknown>, name: string): void {
-  const v = o[name];
-  if (v !== undefined && v !== null && v !== true && v !== false && v !== "true" && v !== "false") {
-    throw parsingError(
-      `[highlight] failed to parse field [${name}]: expected [true] or [false], got [${String(v)}]`,
-    );
-  }
-}
-
-function str(o: Record<string, unknown>, name: string): string | undefined {
-  const v = o[name];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== "string")
-    throw parsingError(`[highlight] failed to parse field [${name}]: expected a string`);
-  return v;
-}
-
-function choice(o: Record<string, unknown>, name: string, allowed: string[], fallback: string): string {
-  const v = str(o, name)?.toLowerCase() ?? fallback;
-  if (!allowed.includes(v)) {
-    throw illegalArgument(
-      `[highlight] unknown value [${String(o[name])}] for [${name}], expected one of [${allowed.join(", ")}]`,
-    );
-  }
-  return v;
-}
-
-function strings(o: Record<string, unknown>, name: string): string[] | undefined {
-  const v = o[name];
-  if (v === undefined || v === null) return undefined;
-  const list = Array.isArray(v) ? v : [v]; // like ES, a single string stands for a one-element list
-  if (!list.every((x) => typeof x === "string")) {
-    throw parsingError(
-      `[highlight] failed to parse field [${name}]: expected a string or an array of strings`,
-    );
-  }
-  return list as string[];
+  return out;
 }

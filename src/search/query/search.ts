@@ -24,9 +24,31 @@ export interface SearchTarget {
 }
 
 const BODY_KEYS = new Set([
-  "query", "from", "size", "sort", "_source", "track_total_hits", "explain", "highlight", "aggs", "aggregations",
-  "post_filter", "min_score", "version", "seq_no_primary_term", "timeout", "terminate_after", "track_scores",
-  "stored_fields", "docvalue_fields", "fields", "search_after", "profile", "indices_boost", "ext", "collapse",
+  "query",
+  "from",
+  "size",
+  "sort",
+  "_source",
+  "track_total_hits",
+  "explain",
+  "highlight",
+  "aggs",
+  "aggregations",
+  "post_filter",
+  "min_score",
+  "version",
+  "seq_no_primary_term",
+  "timeout",
+  "terminate_after",
+  "track_scores",
+  "stored_fields",
+  "docvalue_fields",
+  "fields",
+  "search_after",
+  "profile",
+  "indices_boost",
+  "ext",
+  "collapse",
 ]);
 
 interface Candidate {
@@ -63,7 +85,11 @@ class DocSpace {
   }
 }
 
-export function executeSearch(targets: SearchTarget[], rawBody: unknown, params: Record<string, unknown> = {}): Record<string, unknown> {
+export function executeSearch(
+  targets: SearchTarget[],
+  rawBody: unknown,
+  params: Record<string, unknown> = {},
+): Record<string, unknown> {
   const started = performance.now();
   const body = rawBody === undefined || rawBody === null ? {} : rawBody;
   if (!isObject(body)) throw parsingError("request body must be a JSON object");
@@ -71,20 +97,27 @@ export function executeSearch(targets: SearchTarget[], rawBody: unknown, params:
     if (!BODY_KEYS.has(key)) throw parsingError(`Unknown key for a START_OBJECT in [${key}].`);
   }
   if (body.search_after !== undefined || body.collapse !== undefined) {
-    throw parsingError(`[${body.search_after !== undefined ? "search_after" : "collapse"}] is not supported by this engine; page with from/size`);
+    throw parsingError(
+      `[${body.search_after !== undefined ? "search_after" : "collapse"}] is not supported by this engine; page with from/size`,
+    );
   }
   const from = body.from === undefined ? 0 : intParam(body.from, "search", "from");
   const size = body.size === undefined ? 10 : intParam(body.size, "search", "size");
   const window = Math.min(...targets.map((t) => t.maxResultWindow), 10_000);
   if (from + size > window) {
-    throw new EngineError(400, "illegal_argument_exception", `Result window is too large, from + size must be less than or equal to: [${window}] but was [${from + size}]. See the scroll api for a more efficient way to request large data sets. This limit can be set by changing the [index.max_result_window] index level setting.`);
+    throw new EngineError(
+      400,
+      "illegal_argument_exception",
+      `Result window is too large, from + size must be less than or equal to: [${window}] but was [${from + size}]. See the scroll api for a more efficient way to request large data sets. This limit can be set by changing the [index.max_result_window] index level setting.`,
+    );
   }
   const sourceFilter = parseSourceFilter(body._source);
   const sort = parseSort(body.sort);
   const trackTotal = body.track_total_hits ?? 10_000;
   const minScore = body.min_score === undefined ? undefined : Number(body.min_score);
   const weights = targets.map((t) => compileQuery(t.ctx, body.query));
-  const postFilters = body.post_filter === undefined ? undefined : targets.map((t) => compileQuery(t.ctx, body.post_filter, 0));
+  const postFilters =
+    body.post_filter === undefined ? undefined : targets.map((t) => compileQuery(t.ctx, body.post_filter, 0));
   const aggsBody = body.aggs ?? body.aggregations;
 
   const space = aggsBody ? new DocSpace(targets) : undefined;
@@ -123,7 +156,10 @@ export function executeSearch(targets: SearchTarget[], rawBody: unknown, params:
   let page: Candidate[];
   let sortValues: ((c: Candidate) => unknown[]) | undefined;
   if (sort) {
-    const keyed = candidates.map((c) => ({ c, keys: sort.map((s) => sortKey(targets[c.target] as SearchTarget, c, s)) }));
+    const keyed = candidates.map((c) => ({
+      c,
+      keys: sort.map((s) => sortKey(targets[c.target] as SearchTarget, c, s)),
+    }));
     keyed.sort((a, b) => compareKeys(a, b, sort));
     page = keyed.slice(from, from + size).map((x) => x.c);
     const byCandidate = new Map(keyed.map((x) => [x.c, x.keys]));
@@ -139,7 +175,11 @@ export function executeSearch(targets: SearchTarget[], rawBody: unknown, params:
     const target = targets[c.target] as SearchTarget;
     const seg = target.ctx.segments[c.seg] as Segment;
     const id = seg.ids[c.doc] as string;
-    const hit: Record<string, unknown> = { _index: target.name, _id: id, _score: trackScores ? c.score : null };
+    const hit: Record<string, unknown> = {
+      _index: target.name,
+      _id: id,
+      _score: trackScores ? c.score : null,
+    };
     const needSource = sourceFilter.enabled || highlight;
     const source = needSource ? target.source(id) : undefined;
     if (source && sourceFilter.enabled) hit._source = applySourceFilter(source, sourceFilter);
@@ -155,7 +195,9 @@ export function executeSearch(targets: SearchTarget[], rawBody: unknown, params:
     if (explainHits) {
       hit._shard = `[${target.name}][0]`;
       hit._node = "lodestone";
-      hit._explanation = (weights[c.target] as Weight).explain(seg, c.doc) ?? ({ value: c.score, description: "match", details: [] } satisfies Explanation);
+      hit._explanation =
+        (weights[c.target] as Weight).explain(seg, c.doc) ??
+        ({ value: c.score, description: "match", details: [] } satisfies Explanation);
     }
     if (highlight && source) {
       const fragments = highlightHit(target, weights[c.target] as Weight, source, highlight);
@@ -177,9 +219,13 @@ export function executeSearch(targets: SearchTarget[], rawBody: unknown, params:
   if (trackTotal === false) delete (response.hits as Record<string, unknown>).total;
   if (aggsBody && space) {
     try {
-      response.aggregations = runAggregations(aggsBody, aggregationContext(targets, space, Int32Array.from(aggDocs), aggScores ?? new Map()));
+      response.aggregations = runAggregations(
+        aggsBody,
+        aggregationContext(targets, space, Int32Array.from(aggDocs), aggScores ?? new Map()),
+      );
     } catch (err) {
-      if (err instanceof AggregationError) throw new EngineError(400, "illegal_argument_exception", err.message, { aggregation: err.path });
+      if (err instanceof AggregationError)
+        throw new EngineError(400, "illegal_argument_exception", err.message, { aggregation: err.path });
       throw err;
     }
   }
@@ -191,7 +237,10 @@ function totalHits(total: number, track: unknown, asInt: boolean): Record<string
   let relation = "eq";
   if (track !== true && track !== false) {
     const cap = Number(track);
-    if (!Number.isInteger(cap) || cap < 0) throw parsingError(`[track_total_hits] must be a boolean or a non-negative integer, got ${JSON.stringify(track)}`);
+    if (!Number.isInteger(cap) || cap < 0)
+      throw parsingError(
+        `[track_total_hits] must be a boolean or a non-negative integer, got ${JSON.stringify(track)}`,
+      );
     if (total > cap) {
       value = cap;
       relation = "gte";
@@ -265,14 +314,23 @@ function parseSort(spec: unknown): SortSpec[] | undefined {
   for (const entry of list) {
     if (typeof entry === "string") {
       const [field = "", order] = entry.split(":");
-      out.push({ field, order: order === "desc" || (field === "_score" && order !== "asc") ? "desc" : "asc", missing: "_last", mode: undefined });
+      out.push({
+        field,
+        order: order === "desc" || (field === "_score" && order !== "asc") ? "desc" : "asc",
+        missing: "_last",
+        mode: undefined,
+      });
       continue;
     }
-    if (!isObject(entry) || Object.keys(entry).length !== 1) throw parsingError(`[sort] entries must be a field name or {field: options}, got ${JSON.stringify(entry)}`);
+    if (!isObject(entry) || Object.keys(entry).length !== 1)
+      throw parsingError(
+        `[sort] entries must be a field name or {field: options}, got ${JSON.stringify(entry)}`,
+      );
     const [field, opts] = Object.entries(entry)[0] as [string, unknown];
     const o = typeof opts === "string" ? { order: opts } : isObject(opts) ? opts : {};
     const order = String(o.order ?? (field === "_score" ? "desc" : "asc"));
-    if (order !== "asc" && order !== "desc") throw parsingError(`[sort] order must be asc or desc, got [${order}] for [${field}]`);
+    if (order !== "asc" && order !== "desc")
+      throw parsingError(`[sort] order must be asc or desc, got [${order}] for [${field}]`);
     out.push({ field, order, missing: o.missing ?? "_last", mode: o.mode as SortSpec["mode"] });
   }
   if (out.length === 1 && out[0]?.field === "_score" && out[0].order === "desc") return undefined;
@@ -301,7 +359,9 @@ function sortKey(target: SearchTarget, c: Candidate, s: SortSpec): unknown {
   const vals = Array.from(dv.values.subarray(start, end));
   if (s.mode === "avg") return vals.reduce((a, b) => a + b, 0) / vals.length;
   if (s.mode === "sum") return vals.reduce((a, b) => a + b, 0);
-  return s.mode === "max" || (s.mode === undefined && s.order === "desc") ? Math.max(...vals) : Math.min(...vals);
+  return s.mode === "max" || (s.mode === undefined && s.order === "desc")
+    ? Math.max(...vals)
+    : Math.min(...vals);
 }
 
 function fielddataError(field: string): EngineError {
@@ -312,7 +372,11 @@ function fielddataError(field: string): EngineError {
   );
 }
 
-function compareKeys(a: { c: Candidate; keys: unknown[] }, b: { c: Candidate; keys: unknown[] }, sort: SortSpec[]): number {
+function compareKeys(
+  a: { c: Candidate; keys: unknown[] },
+  b: { c: Candidate; keys: unknown[] },
+  sort: SortSpec[],
+): number {
   for (let i = 0; i < sort.length; i++) {
     const s = sort[i] as SortSpec;
     const x = a.keys[i];
@@ -345,7 +409,12 @@ function parseHighlight(spec: unknown): HighlightSpec {
   return { fields, global };
 }
 
-function highlightHit(target: SearchTarget, weight: Weight, source: Record<string, unknown>, spec: HighlightSpec): Record<string, string[]> | undefined {
+function highlightHit(
+  target: SearchTarget,
+  weight: Weight,
+  source: Record<string, unknown>,
+  spec: HighlightSpec,
+): Record<string, string[]> | undefined {
   const terms = new Map<string, Set<string>>();
   weight.collectTerms(terms);
   const out: Record<string, string[]> = {};
@@ -354,7 +423,9 @@ function highlightHit(target: SearchTarget, weight: Weight, source: Record<strin
     const requireMatch = options.require_field_match !== false;
     for (const fm of target.ctx.mapping.resolveFields(pattern)) {
       if (fm.type !== "text" && fm.type !== "keyword") continue;
-      const fieldTerms = requireMatch ? terms.get(fm.path) : new Set([...terms.values()].flatMap((s) => [...s]));
+      const fieldTerms = requireMatch
+        ? terms.get(fm.path)
+        : new Set([...terms.values()].flatMap((s) => [...s]));
       if (!fieldTerms?.size && !(Number(options.no_match_size) > 0)) continue;
       const values = valuesAtPath(source, fm.parent ?? fm.path).map(String);
       if (!values.length) continue;
@@ -369,13 +440,21 @@ function highlightHit(target: SearchTarget, weight: Weight, source: Record<strin
   return Object.keys(out).length ? out : undefined;
 }
 
-function analyzerOf(target: SearchTarget, fm: FieldMapping): (text: string) => { start: number; end: number; term: string }[] {
+function analyzerOf(
+  target: SearchTarget,
+  fm: FieldMapping,
+): (text: string) => { start: number; end: number; term: string }[] {
   if (fm.type === "keyword") return (text) => [{ start: 0, end: text.length, term: text }];
   const analyzer = target.ctx.analyzer(fm.analyzer);
   return (text) => analyzer.analyze(text);
 }
 
-function aggregationContext(targets: SearchTarget[], space: DocSpace, docs: Int32Array, scores: Map<number, number>): AggregationContext {
+function aggregationContext(
+  targets: SearchTarget[],
+  space: DocSpace,
+  docs: Int32Array,
+  scores: Map<number, number>,
+): AggregationContext {
   const mapping = (targets[0] as SearchTarget).ctx.mapping;
   return {
     docs,
@@ -383,16 +462,18 @@ function aggregationContext(targets: SearchTarget[], space: DocSpace, docs: Int3
     keywordValues(field, handle) {
       const { seg, doc } = space.locate(handle);
       const dv = seg.docValues.get(field);
-      if (!dv || dv.kind !== "ordinal") return [];
+      if (dv?.kind !== "ordinal") return [];
       const out: string[] = [];
-      for (let i = dv.start[doc] as number; i < (dv.start[doc + 1] as number); i++) out.push(dv.values[dv.ords[i] as number] as string);
+      for (let i = dv.start[doc] as number; i < (dv.start[doc + 1] as number); i++)
+        out.push(dv.values[dv.ords[i] as number] as string);
       return out;
     },
     numericValues(field, handle) {
       const { seg, doc } = space.locate(handle);
       const dv = seg.docValues.get(field);
       if (!dv) return [];
-      if (dv.kind === "numeric") return Array.from(dv.values.subarray(dv.start[doc] as number, dv.start[doc + 1] as number));
+      if (dv.kind === "numeric")
+        return Array.from(dv.values.subarray(dv.start[doc] as number, dv.start[doc + 1] as number));
       const out: number[] = [];
       for (let i = dv.start[doc] as number; i < (dv.start[doc + 1] as number); i++) {
         const v = dv.values[dv.ords[i] as number] as string;
@@ -407,13 +488,21 @@ function aggregationContext(targets: SearchTarget[], space: DocSpace, docs: Int3
         const t = targets[target] as SearchTarget;
         const id = seg.ids[doc] as string;
         const source = filter.enabled ? t.source(id) : undefined;
-        const hit: Record<string, unknown> = { _index: t.name, _id: id, _score: hitScores ? hitScores[i] : (scores.get(handle) ?? null) };
+        const hit: Record<string, unknown> = {
+          _index: t.name,
+          _id: id,
+          _score: hitScores ? hitScores[i] : (scores.get(handle) ?? null),
+        };
         if (source) hit._source = applySourceFilter(source, filter);
         return hit;
       });
       const page = list.slice(options.from, options.from + options.size);
       const best = Math.max(...list.map((h) => Number(h._score ?? 0)));
-      return { total: { value: list.length, relation: "eq" }, max_score: list.length ? best : null, hits: page };
+      return {
+        total: { value: list.length, relation: "eq" },
+        max_score: list.length ? best : null,
+        hits: page,
+      };
     },
     score: (handle) => scores.get(handle) ?? 0,
   };

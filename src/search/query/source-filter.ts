@@ -9,33 +9,57 @@ export interface SourceFilter {
 }
 
 export function parseSourceFilter(spec: unknown): SourceFilter {
-  if (spec === undefined || spec === true || spec === "true") return { enabled: true, includes: [], excludes: [] };
+  if (spec === undefined || spec === true || spec === "true")
+    return { enabled: true, includes: [], excludes: [] };
   if (spec === false || spec === "false") return { enabled: false, includes: [], excludes: [] };
   if (typeof spec === "string") return { enabled: true, includes: spec.split(","), excludes: [] };
   if (Array.isArray(spec)) return { enabled: true, includes: spec.map(String), excludes: [] };
   if (isObject(spec)) {
     const list = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
     for (const key of Object.keys(spec)) {
-      if (!["includes", "excludes", "include", "exclude"].includes(key)) throw parsingError(`Unknown key for [_source]: [${key}]`);
+      if (!["includes", "excludes", "include", "exclude"].includes(key))
+        throw parsingError(`Unknown key for [_source]: [${key}]`);
     }
-    return { enabled: true, includes: list(spec.includes ?? spec.include), excludes: list(spec.excludes ?? spec.exclude) };
+    return {
+      enabled: true,
+      includes: list(spec.includes ?? spec.include),
+      excludes: list(spec.excludes ?? spec.exclude),
+    };
   }
-  throw parsingError(`[_source] must be a boolean, a string, an array or an object, got ${JSON.stringify(spec)}`);
+  throw parsingError(
+    `[_source] must be a boolean, a string, an array or an object, got ${JSON.stringify(spec)}`,
+  );
 }
 
 function toRegExp(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+  return new RegExp(
+    `^${pattern
+      .split("*")
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+  );
 }
 
-export function applySourceFilter(source: Record<string, unknown>, filter: SourceFilter): Record<string, unknown> | undefined {
+export function applySourceFilter(
+  source: Record<string, unknown>,
+  filter: SourceFilter,
+): Record<string, unknown> | undefined {
   if (!filter.enabled) return undefined;
   if (!filter.includes.length && !filter.excludes.length) return source;
   const inc = filter.includes.map(toRegExp);
   const exc = filter.excludes.map(toRegExp);
   // a path is kept if it (or a parent) is included, or if it is a parent of an include pattern
   const included = (path: string) => !inc.length || inc.some((re) => re.test(path));
-  const couldContainIncluded = (path: string) => !inc.length || filter.includes.some((p) => p.startsWith(`${path}.`) || p === "*" || toRegExp(`${path}.*`).test(p) || p.startsWith("*"));
-  const walk = (obj: Record<string, unknown>, prefix: string, parentIncluded: boolean): Record<string, unknown> => {
+  const couldContainIncluded = (path: string) =>
+    !inc.length ||
+    filter.includes.some(
+      (p) => p.startsWith(`${path}.`) || p === "*" || toRegExp(`${path}.*`).test(p) || p.startsWith("*"),
+    );
+  const walk = (
+    obj: Record<string, unknown>,
+    prefix: string,
+    parentIncluded: boolean,
+  ): Record<string, unknown> => {
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(obj)) {
       const path = prefix + key;

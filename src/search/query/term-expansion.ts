@@ -9,26 +9,30 @@ import type { Segment } from "../index/segment.ts";
 const MAX_PATTERN = 1000;
 
 export function wildcardToRegExp(pattern: string, caseInsensitive = false): RegExp {
-  if (pattern.length > MAX_PATTERN) throw illegalArgument(`wildcard pattern is longer than ${MAX_PATTERN} characters`);
+  if (pattern.length > MAX_PATTERN)
+    throw illegalArgument(`wildcard pattern is longer than ${MAX_PATTERN} characters`);
   let re = "";
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i] as string;
-    if (c === "\\" && i + 1 < pattern.length) re += escape(pattern[++i] as string);
+    if (c === "\\" && i + 1 < pattern.length) re += escapeRegExpChar(pattern[++i] as string);
     else if (c === "*") re += "[^]*";
     else if (c === "?") re += "[^]";
-    else re += escape(c);
+    else re += escapeRegExpChar(c);
   }
   return new RegExp(`^${re}$`, caseInsensitive ? "is" : "s");
 }
 
-function escape(c: string): string {
+function escapeRegExpChar(c: string): string {
   return c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 }
 
 export function luceneRegExp(pattern: string, caseInsensitive = false): RegExp {
-  if (pattern.length > MAX_PATTERN) throw illegalArgument(`regexp pattern is longer than ${MAX_PATTERN} characters`);
+  if (pattern.length > MAX_PATTERN)
+    throw illegalArgument(`regexp pattern is longer than ${MAX_PATTERN} characters`);
   if (/\(\?|\\[1-9]|\\k</.test(pattern)) {
-    throw illegalArgument(`regexp [${pattern}] uses a construct Lucene's regexp syntax does not support (groups with ?, backreferences)`);
+    throw illegalArgument(
+      `regexp [${pattern}] uses a construct Lucene's regexp syntax does not support (groups with ?, backreferences)`,
+    );
   }
   // Lucene syntax: `@` any string, `<n-m>` numeric ranges and `#` empty are rare; `.`/`*`/`+`/`?`/`{}`/`[]`/`|`/`()` map directly
   const translated = pattern.replace(/(^|[^\\])@/g, "$1[^]*");
@@ -44,7 +48,8 @@ export function prefixTermIds(seg: Segment, field: string, prefix: string): numb
   const terms = seg.inverted.get(field)?.terms;
   if (!terms) return [];
   const out: number[] = [];
-  for (let t = seg.seekTerm(field, prefix); t < terms.length && (terms[t] as string).startsWith(prefix); t++) out.push(t);
+  for (let t = seg.seekTerm(field, prefix); t < terms.length && (terms[t] as string).startsWith(prefix); t++)
+    out.push(t);
   return out;
 }
 
@@ -69,7 +74,9 @@ export function docsOfTerms(seg: Segment, field: string, termIds: number[]): Int
     return inv.postDocs.slice(inv.postStart[t] as number, inv.postStart[t + 1] as number);
   }
   const mark = new Uint8Array(seg.maxDoc);
-  for (const t of termIds) for (let p = inv.postStart[t] as number; p < (inv.postStart[t + 1] as number); p++) mark[inv.postDocs[p] as number] = 1;
+  for (const t of termIds)
+    for (let p = inv.postStart[t] as number; p < (inv.postStart[t + 1] as number); p++)
+      mark[inv.postDocs[p] as number] = 1;
   const out: number[] = [];
   for (let d = 0; d < seg.maxDoc; d++) if (mark[d]) out.push(d);
   return Int32Array.from(out);
@@ -86,7 +93,8 @@ export function editDistance(a: string, b: string, max: number): number {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       let v = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, (prev2[j - 2] as number) + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, (prev2[j - 2] as number) + 1);
       cur.push(v);
       rowMin = Math.min(rowMin, v);
     }
@@ -106,7 +114,8 @@ export function resolveFuzziness(spec: unknown, term: string): number {
     return len < (low ?? 3) ? 0 : len < (high ?? 6) ? 1 : 2;
   }
   const n = Number(s);
-  if (!Number.isFinite(n) || n < 0) throw illegalArgument(`fuzziness must be AUTO, 0, 1 or 2, got [${String(spec)}]`);
+  if (!Number.isFinite(n) || n < 0)
+    throw illegalArgument(`fuzziness must be AUTO, 0, 1 or 2, got [${String(spec)}]`);
   return Math.min(2, Math.trunc(n));
 }
 
@@ -136,5 +145,8 @@ export function fuzzyTerms(
   return [...found]
     .sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))
     .slice(0, maxExpansions)
-    .map(([t, d]) => ({ term: t, boost: d === 0 ? 1 : Math.max(0, 1 - d / Math.min(t.length, term.length)) }));
+    .map(([t, d]) => ({
+      term: t,
+      boost: d === 0 ? 1 : Math.max(0, 1 - d / Math.min(t.length, term.length)),
+    }));
 }

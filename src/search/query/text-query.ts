@@ -59,7 +59,8 @@ function termWeight(ctx: QueryContext, field: string, terms: string[], opts: Tex
   if (opts.expand && terms.length === 1) {
     const variants = opts.expand(field, terms[0] as string);
     if (!variants.length) return new NoMatchWeight();
-    if (variants.length === 1 && variants[0]?.boost === 1) return new TermWeight(ctx, field, [variants[0].term], opts.boost);
+    if (variants.length === 1 && variants[0]?.boost === 1)
+      return new TermWeight(ctx, field, [variants[0].term], opts.boost);
     return new BoolWeight(
       [],
       variants.map((v) => new TermWeight(ctx, field, [v.term], Math.fround(opts.boost * v.boost))),
@@ -71,13 +72,21 @@ function termWeight(ctx: QueryContext, field: string, terms: string[], opts: Tex
   return new TermWeight(ctx, field, terms, opts.boost);
 }
 
-export function matchQuery(ctx: QueryContext, field: FieldMapping, text: string, opts: TextQueryOptions): Weight {
-  const analyzer = opts.analyzer ? ctx.analyzer(opts.analyzer) : ctx.searchAnalyzer(field, opts.quoted ?? false);
+export function matchQuery(
+  ctx: QueryContext,
+  field: FieldMapping,
+  text: string,
+  opts: TextQueryOptions,
+): Weight {
+  const analyzer = opts.analyzer
+    ? ctx.analyzer(opts.analyzer)
+    : ctx.searchAnalyzer(field, opts.quoted ?? false);
   const tokens = analyzer.analyze(text);
   if (!tokens.length) return new NoMatchWeight();
   const clauses: Weight[] = [];
   for (const seg of graphSegments(tokens)) {
-    const isGraph = seg.some((t) => (t.positionLength ?? 1) > 1) || new Set(seg.map((t) => t.position)).size > 1;
+    const isGraph =
+      seg.some((t) => (t.positionLength ?? 1) > 1) || new Set(seg.map((t) => t.position)).size > 1;
     if (!isGraph) {
       clauses.push(termWeight(ctx, field.path, [...new Set(seg.map((t) => t.term))], opts));
       continue;
@@ -85,7 +94,14 @@ export function matchQuery(ctx: QueryContext, field: FieldMapping, text: string,
     const paths = graphPaths(seg).map((terms) =>
       terms.length === 1
         ? termWeight(ctx, field.path, terms, opts)
-        : new PhraseWeight(ctx, field.path, terms.map((t) => [t]), terms.map((_, i) => i), 0, opts.boost),
+        : new PhraseWeight(
+            ctx,
+            field.path,
+            terms.map((t) => [t]),
+            terms.map((_, i) => i),
+            0,
+            opts.boost,
+          ),
     );
     clauses.push(paths.length === 1 ? (paths[0] as Weight) : new BoolWeight([], paths, [], [], 1));
   }
@@ -113,7 +129,8 @@ export function phraseQuery(
     byPosition.set(t.position, list);
   }
   const positions = [...byPosition.keys()].sort((a, b) => a - b);
-  if (positions.length === 1) return new TermWeight(ctx, field.path, byPosition.get(positions[0] as number) as string[], boost);
+  if (positions.length === 1)
+    return new TermWeight(ctx, field.path, byPosition.get(positions[0] as number) as string[], boost);
   const base = positions[0] as number;
   return new PhraseWeight(
     ctx,
@@ -126,6 +143,11 @@ export function phraseQuery(
 }
 
 /** The analysed terms of a text (for prefix-of-last-term queries and highlighting). */
-export function analyzeTerms(ctx: QueryContext, field: FieldMapping, text: string, analyzer?: string): Token[] {
+export function analyzeTerms(
+  ctx: QueryContext,
+  field: FieldMapping,
+  text: string,
+  analyzer?: string,
+): Token[] {
   return (analyzer ? ctx.analyzer(analyzer) : ctx.searchAnalyzer(field, false)).analyze(text);
 }

@@ -113,9 +113,18 @@ export class TermWeight implements Weight {
       if (i >= 0) freq += inv.postFreqs[start + i] as number;
     }
     if (freq === 0) return null;
-    const label = this.terms.length === 1 ? `${this.field}:${this.terms[0]}` : `Synonym(${this.terms.map((t) => `${this.field}:${t}`).join(" ")})`;
+    const label =
+      this.terms.length === 1
+        ? `${this.field}:${this.terms[0]}`
+        : `Synonym(${this.terms.map((t) => `${this.field}:${t}`).join(" ")})`;
     const norm = inv.norms ? (inv.norms[doc] as number) : 1;
-    return this.scorer.explain(freq, norm, inv.norms !== undefined, `weight(${label} in ${doc}) [PerFieldSimilarity], result of:`, this.collection);
+    return this.scorer.explain(
+      freq,
+      norm,
+      inv.norms !== undefined,
+      `weight(${label} in ${doc}) [PerFieldSimilarity], result of:`,
+      this.collection,
+    );
   }
 
   collectTerms(out: Map<string, Set<string>>): void {
@@ -141,7 +150,13 @@ export class PhraseWeight implements Weight {
     this.collection = collectionStats(ctx, field);
     const dfs = slots.map((alts) => Math.max(0, ...alts.map((t) => totalDocFreq(ctx, field, t))));
     this.scorer = dfs.every((df) => df > 0)
-      ? new Bm25Scorer(ctx.similarity(field), boost, this.collection, dfs.map((docFreq) => ({ docFreq })), dfs)
+      ? new Bm25Scorer(
+          ctx.similarity(field),
+          boost,
+          this.collection,
+          dfs.map((docFreq) => ({ docFreq })),
+          dfs,
+        )
       : undefined;
   }
 
@@ -156,7 +171,8 @@ export class PhraseWeight implements Weight {
       const i = findDoc(inv.postDocs.subarray(start, inv.postStart[t + 1] as number), doc);
       if (i < 0) continue;
       const p = start + i;
-      for (let k = inv.posStart[p] as number; k < (inv.posStart[p + 1] as number); k++) out.push(inv.positions[k] as number);
+      for (let k = inv.posStart[p] as number; k < (inv.posStart[p + 1] as number); k++)
+        out.push(inv.positions[k] as number);
     }
     return out.sort((a, b) => a - b);
   }
@@ -193,7 +209,8 @@ export class PhraseWeight implements Weight {
       for (const term of alts) {
         const t = seg.termId(this.field, term);
         if (t < 0) continue;
-        for (let p = inv.postStart[t] as number; p < (inv.postStart[t + 1] as number); p++) set.add(inv.postDocs[p] as number);
+        for (let p = inv.postStart[t] as number; p < (inv.postStart[t + 1] as number); p++)
+          set.add(inv.postDocs[p] as number);
       }
       const docs = Int32Array.from(set).sort();
       acc = acc ? intersect(acc, docs) : docs;
@@ -300,7 +317,9 @@ export class ConstantScoreWeight implements Weight {
 
   explain(seg: Segment, doc: number): Explanation | null {
     const inner = this.inner.explain(seg, doc);
-    return inner ? explain(this.boost, "ConstantScore(query), product of:", [explain(this.boost, "boost")]) : null;
+    return inner
+      ? explain(this.boost, "ConstantScore(query), product of:", [explain(this.boost, "boost")])
+      : null;
   }
 
   collectTerms(out: Map<string, Set<string>>): void {
@@ -323,12 +342,15 @@ export class BoolWeight implements Weight {
   }
 
   private get effectiveMsm(): number {
-    return this.requiredCount === 0 && this.should.length > 0 ? Math.max(1, this.minimumShouldMatch) : this.minimumShouldMatch;
+    return this.requiredCount === 0 && this.should.length > 0
+      ? Math.max(1, this.minimumShouldMatch)
+      : this.minimumShouldMatch;
   }
 
   hits(seg: Segment): Hits {
     if (this.effectiveMsm > this.should.length) return EMPTY_HITS;
-    if (this.requiredCount === 0 && this.mustNot.length === 0 && this.effectiveMsm === 1) return this.disjunction(seg);
+    if (this.requiredCount === 0 && this.mustNot.length === 0 && this.effectiveMsm === 1)
+      return this.disjunction(seg);
     const maxDoc = seg.maxDoc;
     const score = new Float64Array(maxDoc);
     const required = new Uint16Array(maxDoc);
@@ -358,7 +380,10 @@ export class BoolWeight implements Weight {
     const onlyNegative = req === 0 && this.should.length === 0;
     for (let d = 0; d < maxDoc; d++) {
       if (excluded[d] || !seg.live[d]) continue;
-      if (onlyNegative || (required[d] === req && (optional[d] as number) >= msm && (req > 0 || optional[d]))) {
+      if (
+        onlyNegative ||
+        (required[d] === req && (optional[d] as number) >= msm && (req > 0 || optional[d]))
+      ) {
         out.push(d, f(score[d] as number));
       }
     }
@@ -469,7 +494,11 @@ export class DisMaxWeight implements Weight {
       sum += e.value;
     }
     const value = f(max + (sum - max) * f(this.tieBreaker));
-    return explain(value, this.tieBreaker ? `max plus ${this.tieBreaker} times others of:` : "max of:", parts);
+    return explain(
+      value,
+      this.tieBreaker ? `max plus ${this.tieBreaker} times others of:` : "max of:",
+      parts,
+    );
   }
 
   collectTerms(out: Map<string, Set<string>>): void {
