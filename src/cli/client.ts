@@ -12,6 +12,8 @@ export interface RequestOptions {
   body?: unknown;
   /** Raw bytes or a stream to send instead of JSON. */
   rawBody?: BodyInit;
+  /** The content type of `rawBody` (default application/octet-stream). */
+  contentType?: string;
   query?: Record<string, string | number | boolean | undefined>;
 }
 
@@ -37,7 +39,7 @@ export class ApiClient {
     const init: RequestInit & { duplex?: string } = { method, headers: {} };
     if (opts.rawBody !== undefined) {
       init.body = opts.rawBody;
-      init.headers = { "content-type": "application/octet-stream" };
+      init.headers = { "content-type": opts.contentType ?? "application/octet-stream" };
       init.duplex = "half";
     } else if (opts.body !== undefined) {
       init.body = JSON.stringify(opts.body);
@@ -72,9 +74,14 @@ export class ApiError extends CliError {
 async function toError(response: Response): Promise<ApiError> {
   const text = await response.text();
   try {
-    const body = JSON.parse(text) as { error?: { code?: string; message?: string } };
+    const body = JSON.parse(text) as {
+      error?: { code?: string; message?: string; type?: string; reason?: string };
+    };
     if (body.error?.message)
       return new ApiError(response.status, body.error.code ?? "Error", body.error.message);
+    // the search API answers with Elasticsearch's error shape
+    if (body.error?.reason)
+      return new ApiError(response.status, body.error.type ?? "Error", body.error.reason);
   } catch {
     // not JSON: fall through
   }

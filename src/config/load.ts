@@ -184,9 +184,20 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   return { config, file };
 }
 
+function clientHost(config: LodestoneConfig): string {
+  const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+  return host.includes(":") ? `[${host}]` : host;
+}
+
 /** The URL client commands use to reach the server. */
 export function serverUrl(config: LodestoneConfig): string {
   if (config.url) return config.url.replace(/\/+$/, "");
-  const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
-  return `http://${host.includes(":") ? `[${host}]` : host}:${config.port}`;
+  return `http://${clientHost(config)}:${config.port}`;
+}
+
+/** The URL of the server's Elasticsearch/OpenSearch-compatible API. */
+export function searchUrl(config: LodestoneConfig): string {
+  // a remote server (--url) serves search on the same host
+  const host = config.url ? new URL(config.url).host.replace(/:\d+$/, "") : clientHost(config);
+  return `http://${host}:${config.searchPort}`;
 }

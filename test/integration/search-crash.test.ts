@@ -1,22 +1,11 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { tempDir } from "../helpers/platform.ts";
+import { seededRandom } from "../helpers/random.ts";
 import { killServer, type ServerProcess, spawnServer } from "../helpers/server-process.ts";
 
 const DOCS = 50_000;
 const BATCH = 1_000;
-
-/** Seeded PRNG (mulberry32) so a failing kill point can be replayed. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function es(url: string, method: string, path: string, body?: unknown, ndjson = false) {
   const res = await fetch(`${url}${path}`, {
@@ -46,7 +35,7 @@ after(async () => {
 
 test("kill -9 during a 50k-document bulk load: every acknowledged document is searchable, none half-indexed", async () => {
   const seed = Number(process.env.LODESTONE_FAULT_SEED ?? 20261125);
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const dir = tempDir();
   server = await spawnServer(dir);
   const created = await es(server.searchUrl, "PUT", "/load", {

@@ -1,23 +1,13 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { startTestPlatform } from "../helpers/platform.ts";
+import { seededRandom } from "../helpers/random.ts";
 
 type Running = Awaited<ReturnType<typeof startTestPlatform>>;
 const CASES = 1000;
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const seed = Number(process.env.LODESTONE_FUZZ_SEED ?? 4242);
-const random = rng(seed);
+const random = seededRandom(seed);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
 const WEIRD: unknown[] = [
   null,

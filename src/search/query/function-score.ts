@@ -13,6 +13,16 @@ import { type Explanation, explain } from "./explanation.ts";
 import { findDoc, type Hits } from "./hits.ts";
 import { allDocs, DocSetWeight, type Weight } from "./weights.ts";
 
+/** Score functions that may also stand inline in the function_score body. */
+const INLINE_FUNCTIONS = [
+  "weight",
+  "field_value_factor",
+  "gauss",
+  "exp",
+  "linear",
+  "random_score",
+  "script_score",
+];
 const f = Math.fround;
 type DocFunction = (seg: Segment, doc: number, score: number) => number;
 
@@ -278,13 +288,7 @@ export const functionScoreQuery = {
         "boost_mode",
         "max_boost",
         "min_score",
-        "weight",
-        "field_value_factor",
-        "gauss",
-        "exp",
-        "linear",
-        "random_score",
-        "script_score",
+        ...INLINE_FUNCTIONS,
         "filter",
       ],
       "function_score",
@@ -300,15 +304,7 @@ export const functionScoreQuery = {
         functions.push(parseFunction(ctx, asObject(spec, "function_score"), compile));
     }
     const inline: Record<string, unknown> = {};
-    for (const key of [
-      "weight",
-      "field_value_factor",
-      "gauss",
-      "exp",
-      "linear",
-      "random_score",
-      "script_score",
-    ]) {
+    for (const key of INLINE_FUNCTIONS) {
       if (body[key] !== undefined) inline[key] = body[key];
     }
     if (Object.keys(inline).length) {
