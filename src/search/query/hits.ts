@@ -49,3 +49,42 @@ export function findDoc(docs: Int32Array, doc: number): number {
   }
   return -1;
 }
+
+/**
+ * Per-document accumulators for one segment, reused across queries: allocating and zeroing arrays
+ * of maxDoc entries for every clause of every query dominated disjunctions. Nested queries each
+ * take their own (a stack), and a user must clear what it touched before releasing.
+ */
+export interface Accumulator {
+  score: Float64Array;
+  seen: Uint8Array;
+  /** The documents seen so far, in the order first seen (each at most once, so maxDoc is enough). */
+  touched: Int32Array;
+}
+
+/** Adds one clause's hits to an accumulator; returns the new count of touched documents. */
+export function accumulateHits(h: Hits, acc: Accumulator, n: number): number {
+  const { score, seen, touched } = acc;
+  for (let i = 0; i < h.docs.length; i++) {
+    const d = h.docs[i] as number;
+    if (!seen[d]) {
+      seen[d] = 1;
+      touched[n++] = d;
+    }
+    score[d] = (score[d] as number) + (h.scores[i] as number);
+  }
+  return n;
+}
+
+const free: Accumulator[] = [];
+
+export function acquireAccumulator(maxDoc: number): Accumulator {
+  const acc = free.pop();
+  if (acc && acc.seen.length >= maxDoc) return acc;
+  const size = Math.max(maxDoc, acc?.seen.length ?? 0);
+  return { score: new Float64Array(size), seen: new Uint8Array(size), touched: new Int32Array(size) };
+}
+
+export function releaseAccumulator(acc: Accumulator): void {
+  if (free.length < 8) free.push(acc);
+}

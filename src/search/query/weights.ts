@@ -7,7 +7,16 @@ import type { Segment } from "../index/segment.ts";
 import type { SimilaritySettings } from "../settings.ts";
 import { Bm25Scorer, type CollectionStatistics } from "./bm25.ts";
 import { type Explanation, explain } from "./explanation.ts";
-import { EMPTY_HITS, findDoc, type Hits, HitsBuilder } from "./hits.ts";
+import {
+  type Accumulator,
+  accumulateHits,
+  acquireAccumulator,
+  EMPTY_HITS,
+  findDoc,
+  type Hits,
+  HitsBuilder,
+  releaseAccumulator,
+} from "./hits.ts";
 
 const f = Math.fround;
 
@@ -19,6 +28,8 @@ export interface SearchContext {
 
 export interface Weight {
   hits(seg: Segment): Hits;
+  /** Optional fast path for disjunctions: add scores straight into the accumulator (see accumulateHits). */
+  accumulate?(seg: Segment, acc: Accumulator, n: number): number;
   explain(seg: Segment, doc: number): Explanation | null;
   /** Analysed terms per field and phrases, for highlighting. */
   collectTerms(terms: Map<string, Set<string>>): void;
@@ -99,6 +110,30 @@ export class TermWeight implements Weight {
     const out = new HitsBuilder(docs.length);
     for (const d of docs) out.push(d, scorer.score(freqs.get(d) as number, norms ? (norms[d] as number) : 1));
     return out.finish();
+  }
+
+  accumulate(seg: Segment, acc: Accumulator, n: number): number {
+    const inv = seg.inverted.get(this.field);
+    if (this.terms.length !== 1) return accumulateHits(this.hits(seg), acc, n);
+    if (!inv || !this.scorer) return n;
+    const t = seg.termId(this.field, this.terms[0] as string);
+    if (t < 0) return n;
+    const { score, seen, touched } = acc;
+    const { norms, postDocs, postFreqs } = inv;
+    const live = seg.live;
+    const scorer = this.scorer;
+    const end = inv.postStart[t + 1] as number;
+    for (let p = inv.postStart[t] as number; p < end; p++) {
+      const d = postDocs[p] as number;
+      if (!live[d]) continue;
+      if (!seen[d]) {
+        seen[d] = 1;
+        touched[n++] = d;
+      }
+      score[d] =
+        (score[d] as number) + scorer.score(postFreqs[p] as number, norms ? (norms[d] as number) : 1);
+    }
+    return n;
   }
 
   explain(seg: Segment, doc: number): Explanation | null {
@@ -393,23 +428,27 @@ export class BoolWeight implements Weight {
   /** Pure disjunction: sparse accumulation over the touched documents only. */
   private disjunction(seg: Segment): Hits {
     if (this.should.length === 1) return (this.should[0] as Weight).hits(seg);
-    const score = new Float64Array(seg.maxDoc);
-    const seen = new Uint8Array(seg.maxDoc);
-    const touched = new HitsBuilder();
-    for (const w of this.should) {
-      const h = w.hits(seg);
-      for (let i = 0; i < h.docs.length; i++) {
-        const d = h.docs[i] as number;
-        if (!seen[d]) {
-          seen[d] = 1;
-          touched.push(d, 0);
-        }
-        score[d] = (score[d] as number) + (h.scores[i] as number);
-      }
+    const acc = acquireAccumulator(seg.maxDoc);
+    const { score, seen, touched } = acc;
+    let n = 0;
+    for (const w of this.should)
+      n = w.accumulate ? w.accumulate(seg, acc, n) : accumulateHits(w.hits(seg), acc, n);
+    // doc order: sort a sparse set, scan the flags of a dense one
+    let docs: Int32Array;
+    if (n * 16 < seg.maxDoc) docs = touched.slice(0, n).sort();
+    else {
+      docs = new Int32Array(n);
+      let k = 0;
+      for (let d = 0; d < seg.maxDoc; d++) if (seen[d]) docs[k++] = d;
     }
-    const docs = touched.finish().docs.slice().sort();
-    const scores = new Float32Array(docs.length);
-    for (let i = 0; i < docs.length; i++) scores[i] = f(score[docs[i] as number] as number);
+    const scores = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const d = docs[i] as number;
+      scores[i] = f(score[d] as number);
+      score[d] = 0;
+      seen[d] = 0;
+    }
+    releaseAccumulator(acc);
     return { docs, scores };
   }
 
