@@ -26,14 +26,41 @@ export interface AnalyzedDoc {
   vectors: { field: string; vector: ArrayLike<number> }[];
 }
 
-interface TermPostings {
-  docs: number[];
-  freqs: number[];
-  positions: number[];
+/** An append-only int buffer that doubles as it grows. */
+class IntBuffer {
+  data: Int32Array;
+  length = 0;
+  constructor(capacity = 1024) {
+    this.data = new Int32Array(capacity);
+  }
+  push(v: number): void {
+    if (this.length === this.data.length) this.grow(this.length + 1);
+    this.data[this.length++] = v;
+  }
+  pushAll(values: ArrayLike<number>): void {
+    if (this.length + values.length > this.data.length) this.grow(this.length + values.length);
+    for (let i = 0; i < values.length; i++) this.data[this.length++] = values[i] as number;
+  }
+  private grow(min: number): void {
+    const next = new Int32Array(Math.max(min, this.data.length * 2));
+    next.set(this.data.subarray(0, this.length));
+    this.data = next;
+  }
 }
 
+/**
+ * One field's postings while a segment is built. Postings arrive as (term, doc, freq, positions)
+ * tuples in ascending doc order and are kept in flat typed buffers (no per-term arrays: they made
+ * indexing garbage-collection bound); `finish` sorts the terms and scatters the tuples per term.
+ */
 class InvertedAccumulator {
-  readonly terms = new Map<string, TermPostings>();
+  private readonly termIds = new Map<string, number>();
+  private readonly termNames: string[] = [];
+  private readonly tupleTerm = new IntBuffer();
+  private readonly tupleDoc = new IntBuffer();
+  private readonly tupleFreq = new IntBuffer();
+  private readonly tuplePosEnd = new IntBuffer();
+  private readonly positionPool = new IntBuffer();
   readonly lengths: number[] = [];
   readonly norms: number[] = [];
 
@@ -43,15 +70,17 @@ class InvertedAccumulator {
   ) {}
 
   add(doc: number, term: string, freq: number, positions: ArrayLike<number> | undefined): void {
-    let postings = this.terms.get(term);
-    if (!postings) {
-      postings = { docs: [], freqs: [], positions: [] };
-      this.terms.set(term, postings);
+    let id = this.termIds.get(term);
+    if (id === undefined) {
+      id = this.termNames.length;
+      this.termIds.set(term, id);
+      this.termNames.push(term);
     }
-    postings.docs.push(doc);
-    postings.freqs.push(freq);
-    if (this.hasPositions && positions)
-      for (let i = 0; i < positions.length; i++) postings.positions.push(positions[i] as number);
+    this.tupleTerm.push(id);
+    this.tupleDoc.push(doc);
+    this.tupleFreq.push(freq);
+    if (this.hasPositions && positions) this.positionPool.pushAll(positions);
+    this.tuplePosEnd.push(this.positionPool.length);
   }
 
   setLength(doc: number, length: number, norm: number): void {
@@ -60,37 +89,51 @@ class InvertedAccumulator {
   }
 
   finish(maxDoc: number): InvertedField {
-    const terms = [...this.terms.keys()].sort(compareStrings);
+    const names = this.termNames;
+    const order = Int32Array.from(names.keys()).sort((a, b) =>
+      compareStrings(names[a] as string, names[b] as string),
+    );
+    const terms = Array.from(order, (id) => names[id] as string);
+    const rank = new Int32Array(names.length);
+    for (let r = 0; r < order.length; r++) rank[order[r] as number] = r;
+    const n = this.tupleTerm.length;
+    const tupleTerm = this.tupleTerm.data;
     const postStart = new Int32Array(terms.length + 1);
-    let total = 0;
-    let totalPositions = 0;
-    for (let t = 0; t < terms.length; t++) {
-      const p = this.terms.get(terms[t] as string) as TermPostings;
-      postStart[t] = total;
-      total += p.docs.length;
-      totalPositions += p.positions.length;
+    for (let i = 0; i < n; i++) {
+      const r = (rank[tupleTerm[i] as number] as number) + 1;
+      postStart[r] = (postStart[r] as number) + 1;
     }
-    postStart[terms.length] = total;
-    const postDocs = new Int32Array(total);
-    const postFreqs = new Int32Array(total);
-    const posStart = this.hasPositions ? new Int32Array(total + 1) : undefined;
-    const positions = this.hasPositions ? new Int32Array(totalPositions) : undefined;
-    let at = 0;
-    let posAt = 0;
-    for (const term of terms) {
-      const p = this.terms.get(term) as TermPostings;
-      postDocs.set(p.docs, at);
-      postFreqs.set(p.freqs, at);
-      if (posStart && positions) {
-        for (let i = 0; i < p.freqs.length; i++) {
-          posStart[at + i] = posAt;
-          posAt += p.freqs[i] as number;
-        }
-        positions.set(p.positions, posStart[at] as number);
+    for (let t = 0; t < terms.length; t++)
+      postStart[t + 1] = (postStart[t + 1] as number) + (postStart[t] as number);
+    // slot of every tuple: tuples arrive in doc order, so each term's postings stay sorted
+    const next = postStart.slice(0, terms.length);
+    const slotOf = new Int32Array(n);
+    const postDocs = new Int32Array(n);
+    const postFreqs = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const r = rank[tupleTerm[i] as number] as number;
+      const slot = next[r] as number;
+      next[r] = slot + 1;
+      slotOf[i] = slot;
+      postDocs[slot] = this.tupleDoc.data[i] as number;
+      postFreqs[slot] = this.tupleFreq.data[i] as number;
+    }
+    let posStart: Int32Array | undefined;
+    let positions: Int32Array | undefined;
+    if (this.hasPositions) {
+      const posEnd = this.tuplePosEnd.data;
+      const count = new Int32Array(n + 1);
+      for (let i = 0; i < n; i++)
+        count[(slotOf[i] as number) + 1] = (posEnd[i] as number) - (i ? (posEnd[i - 1] as number) : 0);
+      for (let p = 0; p < n; p++) count[p + 1] = (count[p + 1] as number) + (count[p] as number);
+      posStart = count;
+      positions = new Int32Array(this.positionPool.length);
+      const pool = this.positionPool.data;
+      for (let i = 0; i < n; i++) {
+        const from = i ? (posEnd[i - 1] as number) : 0;
+        positions.set(pool.subarray(from, posEnd[i] as number), posStart[slotOf[i] as number] as number);
       }
-      at += p.docs.length;
     }
-    if (posStart) posStart[total] = posAt;
     const lengths = new Int32Array(maxDoc);
     for (let d = 0; d < this.lengths.length; d++) lengths[d] = this.lengths[d] ?? 0;
     let norms: Uint8Array | undefined;
