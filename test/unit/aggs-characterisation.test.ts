@@ -102,7 +102,7 @@ const DOCS: Record<string, unknown>[] = [
     name: "foxtrot",
     title: "quiet",
     price: [12, 48],
-    qty: [7, 9],
+    qty: [9, 7, 12, 9],
     active: false,
     ts: "2021-01-01T00:00:00Z",
     day: "2021-01-01",
@@ -485,6 +485,7 @@ test("terms: include partitions (strings and numbers)", () => {
           { key: 7, doc_count: 1 },
           { key: 9, doc_count: 1 },
           { key: 10, doc_count: 1 },
+          { key: 12, doc_count: 1 },
         ],
       },
       d0: {
@@ -559,7 +560,7 @@ test("terms: numeric keys with format, boolean and date keys", () => {
     {
       q: {
         doc_count_error_upper_bound: 0,
-        sum_other_doc_count: 1,
+        sum_other_doc_count: 2,
         buckets: [
           { key: 3, key_as_string: "003.0", doc_count: 2 },
           { key: -4, key_as_string: "-004.0", doc_count: 1 },
@@ -570,7 +571,7 @@ test("terms: numeric keys with format, boolean and date keys", () => {
           { key: 7, key_as_string: "007.0", doc_count: 1 },
           { key: 9, key_as_string: "009.0", doc_count: 1 },
           { key: 10, key_as_string: "010.0", doc_count: 1 },
-          { key: 42, key_as_string: "042.0", doc_count: 1 },
+          { key: 12, key_as_string: "012.0", doc_count: 1 },
         ],
       },
       p: {
@@ -628,7 +629,7 @@ test("terms: multi-valued field counts each doc once", () => {
       },
       q: {
         doc_count_error_upper_bound: 0,
-        sum_other_doc_count: 1,
+        sum_other_doc_count: 2,
         buckets: [
           { key: -4, doc_count: 1 },
           { key: 0, doc_count: 1 },
@@ -639,7 +640,7 @@ test("terms: multi-valued field counts each doc once", () => {
           { key: 7, doc_count: 1 },
           { key: 9, doc_count: 1 },
           { key: 10, doc_count: 1 },
-          { key: 42, doc_count: 1 },
+          { key: 12, doc_count: 1 },
         ],
       },
     },
@@ -694,7 +695,7 @@ test("terms: ordered by multi-value metric paths", () => {
           { key: "jazz", doc_count: 2, st: { count: 2, min: 1, max: 2, avg: 1.5, sum: 3 } },
           { key: "blues", doc_count: 1, st: { count: 1, min: 3, max: 3, avg: 3, sum: 3 } },
           { key: "rock", doc_count: 3, st: { count: 3, min: 0, max: 5, avg: 2.6666666666666665, sum: 8 } },
-          { key: "classical", doc_count: 1, st: { count: 2, min: 7, max: 9, avg: 8, sum: 16 } },
+          { key: "classical", doc_count: 1, st: { count: 4, min: 7, max: 12, avg: 9.25, sum: 37 } },
           { key: "pop", doc_count: 2, st: { count: 2, min: 10, max: 42, avg: 26, sum: 52 } },
           { key: "ünïcode", doc_count: 1, st: { count: 1, min: 100, max: 100, avg: 100, sum: 100 } },
         ],
@@ -759,25 +760,25 @@ test("terms: ordered by multi-value metric paths", () => {
             key: "classical",
             doc_count: 1,
             st: {
-              count: 2,
+              count: 4,
               min: 7,
-              max: 9,
-              avg: 8,
-              sum: 16,
-              sum_of_squares: 130,
-              variance: 1,
-              variance_population: 1,
-              variance_sampling: 2,
-              std_deviation: 1,
-              std_deviation_population: 1,
-              std_deviation_sampling: Math.SQRT2,
+              max: 12,
+              avg: 9.25,
+              sum: 37,
+              sum_of_squares: 355,
+              variance: 3.1875,
+              variance_population: 3.1875,
+              variance_sampling: 4.25,
+              std_deviation: 1.7853571071357126,
+              std_deviation_population: 1.7853571071357126,
+              std_deviation_sampling: 2.0615528128088303,
               std_deviation_bounds: {
-                upper: 10,
-                lower: 6,
-                upper_population: 10,
-                lower_population: 6,
-                upper_sampling: 10.82842712474619,
-                lower_sampling: 5.17157287525381,
+                upper: 12.820714214271426,
+                lower: 5.679285785728575,
+                upper_population: 12.820714214271426,
+                lower_population: 5.679285785728575,
+                upper_sampling: 13.373105625617661,
+                lower_sampling: 5.126894374382339,
               },
             },
           },
@@ -920,7 +921,7 @@ test("terms: ordered by single-bucket path", () => {
         buckets: [
           { key: "ünïcode", doc_count: 1, nop: { doc_count: 1, mx: { value: 100 } } },
           { key: "pop", doc_count: 2, nop: { doc_count: 2, mx: { value: 42 } } },
-          { key: "classical", doc_count: 1, nop: { doc_count: 1, mx: { value: 9 } } },
+          { key: "classical", doc_count: 1, nop: { doc_count: 1, mx: { value: 12 } } },
           { key: "rock", doc_count: 3, nop: { doc_count: 1, mx: { value: 0 } } },
           { key: "Rock", doc_count: 1, nop: { doc_count: 0, mx: { value: null } } },
           { key: "blues", doc_count: 1, nop: { doc_count: 0, mx: { value: null } } },
@@ -1219,7 +1220,7 @@ test("histogram: interval, default min_doc_count 0 gap filling", () => {
           { key: -5, doc_count: 1 },
           { key: 0, doc_count: 5 },
           { key: 5, doc_count: 2 },
-          { key: 10, doc_count: 1 },
+          { key: 10, doc_count: 2 },
           { key: 15, doc_count: 0 },
           { key: 20, doc_count: 0 },
           { key: 25, doc_count: 0 },
@@ -1257,8 +1258,8 @@ test("histogram: offset, min_doc_count, order, keyed", () => {
       },
       c: {
         buckets: [
-          { key: 0, doc_count: 6, s: { value: 37 } },
-          { key: 25, doc_count: 3, s: { value: 59 } },
+          { key: 0, doc_count: 6, s: { value: 58 } },
+          { key: 25, doc_count: 3, s: { value: 80 } },
           { key: -25, doc_count: 1, s: { value: 0 } },
           { key: 75, doc_count: 1, s: { value: 2 } },
           { key: 50, doc_count: 0, s: { value: 0 } },
@@ -1292,7 +1293,7 @@ test("histogram: extended_bounds and hard_bounds", () => {
           { key: -20, doc_count: 0 },
           { key: -10, doc_count: 1 },
           { key: 0, doc_count: 7 },
-          { key: 10, doc_count: 1 },
+          { key: 10, doc_count: 2 },
           { key: 20, doc_count: 0 },
           { key: 30, doc_count: 0 },
           { key: 40, doc_count: 1 },
@@ -1303,7 +1304,7 @@ test("histogram: extended_bounds and hard_bounds", () => {
       h: {
         buckets: [
           { key: 0, doc_count: 7 },
-          { key: 10, doc_count: 1 },
+          { key: 10, doc_count: 2 },
         ],
       },
       eh: {
@@ -1355,6 +1356,7 @@ test("histogram: fractional interval, format, ordered by sub-agg, boolean", () =
           },
           { key: 42, doc_count: 1, st: { count: 1, min: 42, max: 42, avg: 42, sum: 42 } },
           { key: 6, doc_count: 1, st: { count: 2, min: 12, max: 48, avg: 30, sum: 60 } },
+          { key: 12, doc_count: 1, st: { count: 2, min: 12, max: 48, avg: 30, sum: 60 } },
           { key: 9, doc_count: 2, st: { count: 3, min: 5, max: 48, avg: 21.666666666666668, sum: 65 } },
           {
             key: 3,
@@ -1794,6 +1796,165 @@ test("date_histogram: hour/minute/second units and DST", () => {
   );
 });
 
+test("terms: regex escapes", () => {
+  assert.deepEqual(
+    search({ r: { terms: { field: "genre", include: "ro\\ck|p\\.?op|\\u.*|[\\]a-c]lues" } } }),
+    {
+      r: {
+        doc_count_error_upper_bound: 0,
+        sum_other_doc_count: 0,
+        buckets: [
+          { key: "rock", doc_count: 3 },
+          { key: "pop", doc_count: 2 },
+          { key: "blues", doc_count: 1 },
+        ],
+      },
+    },
+  );
+});
+
+test("date_range: DST gap and overlap in an IANA zone, custom parse formats", () => {
+  assert.deepEqual(
+    search({
+      z: {
+        date_range: {
+          field: "ts",
+          time_zone: "Europe/Berlin",
+          ranges: [{ from: "2020-03-29T02:30:00", to: "2020-10-25T02:30:00" }],
+        },
+      },
+      p: {
+        date_range: {
+          field: "ts",
+          format: "dd/MM/yy hh:mm a Z",
+          ranges: [{ from: "05/01/20 03:15 PM +0100", to: "03/02/20 12:15 am Z" }],
+        },
+      },
+      q: {
+        date_range: {
+          field: "ts",
+          format: "EEE MMM d, yyyy k:mm:ss.SSS||MMMM d yyyy K:m:s",
+          ranges: [{ from: "Mon Feb 3, 2020 24:00:00.5" }, { to: "June 30 2020 11:0:0" }],
+        },
+      },
+    }),
+    {
+      z: {
+        buckets: [
+          {
+            key: "2020-03-29T03:30:00.000+02:00-2020-10-25T02:30:00.000+01:00",
+            from: 1585445400000,
+            from_as_string: "2020-03-29T03:30:00.000+02:00",
+            to: 1603589400000,
+            to_as_string: "2020-10-25T02:30:00.000+01:00",
+            doc_count: 5,
+          },
+        ],
+      },
+      p: {
+        buckets: [
+          {
+            key: "05/01/20 02:15 PM +0000-03/02/20 12:15 AM +0000",
+            from: 1578233700000,
+            from_as_string: "05/01/20 02:15 PM +0000",
+            to: 1580688900000,
+            to_as_string: "03/02/20 12:15 AM +0000",
+            doc_count: 1,
+          },
+        ],
+      },
+      q: {
+        buckets: [
+          {
+            key: "*-Tue Jun 30, 2020 11:00:00.000",
+            to: 1593514800000,
+            to_as_string: "Tue Jun 30, 2020 11:00:00.000",
+            doc_count: 8,
+          },
+          {
+            key: "Mon Feb 3, 2020 24:00:00.500-*",
+            from: 1580688000500,
+            from_as_string: "Mon Feb 3, 2020 24:00:00.500",
+            doc_count: 7,
+          },
+        ],
+      },
+    },
+  );
+});
+
+test("date_histogram: printing every pattern letter", () => {
+  assert.deepEqual(
+    search(
+      {
+        b: {
+          date_histogram: {
+            field: "ts",
+            calendar_interval: "year",
+            min_doc_count: 1,
+            time_zone: "Europe/Berlin",
+            format: "G yyyy uuuu YY ZZZZ ZZZZZ Z X XX XXX x O VV z n N w W F p Q QQQ q e c EEEE E LLL D DDD",
+          },
+        },
+        u: {
+          date_histogram: {
+            field: "ts",
+            calendar_interval: "year",
+            min_doc_count: 1,
+            format: "G ZZZZ ZZZZZ Z X xxx O VV n N yyyy''MM 'o''clock' [HH]",
+          },
+        },
+        k: {
+          date_histogram: {
+            field: "ts",
+            fixed_interval: "1h",
+            min_doc_count: 1,
+            time_zone: "-03:30",
+            format: "h K k a",
+          },
+        },
+      },
+      { range: { ts: { gte: "2019-12-01", lte: "2020-04-01" } } },
+    ),
+    {
+      b: {
+        buckets: [
+          {
+            key_as_string:
+              "AD 2020 2020 20 GMT+01:00 +01:00 +0100 +01 +0100 +01:00 +01 GMT+01:00 Europe/Berlin Europe/Berlin 0 0 w W F p 1 Q1 1 3 3 Wednesday Wed Jan 1 001",
+            key: 1577833200000,
+            doc_count: 6,
+          },
+        ],
+      },
+      u: {
+        buckets: [
+          {
+            key_as_string: "AD GMT Z +0000 Z +00:00 GMT Z 0 0 2019'01 oclock 00",
+            key: 1546300800000,
+            doc_count: 1,
+          },
+          {
+            key_as_string: "AD GMT Z +0000 Z +00:00 GMT Z 0 0 2020'01 oclock 00",
+            key: 1577836800000,
+            doc_count: 5,
+          },
+        ],
+      },
+      k: {
+        buckets: [
+          { key_as_string: "8 8 20 PM", key: 1577835000000, doc_count: 1 },
+          { key_as_string: "6 6 6 AM", key: 1577871000000, doc_count: 1 },
+          { key_as_string: "8 8 20 PM", key: 1579131000000, doc_count: 1 },
+          { key_as_string: "8 8 20 PM", key: 1580686200000, doc_count: 1 },
+          { key_as_string: "10 10 22 PM", key: 1585445400000, doc_count: 1 },
+          { key_as_string: "6 6 18 PM", key: 1585690200000, doc_count: 1 },
+        ],
+      },
+    },
+  );
+});
+
 test("metrics: avg/min/max/sum/value_count/cardinality", () => {
   assert.deepEqual(
     search({
@@ -1810,7 +1971,7 @@ test("metrics: avg/min/max/sum/value_count/cardinality", () => {
       max: { value: 10000000 },
       sum: { value: 10000276.365 },
       vc: { value: 12 },
-      card: { value: 11 },
+      card: { value: 12 },
     },
   );
 });
@@ -1823,7 +1984,7 @@ test("metrics: stats and extended_stats with sigma", () => {
       e1: { extended_stats: { field: "stock" } },
     }),
     {
-      s: { count: 12, min: -4, max: 100, avg: 14.833333333333334, sum: 178 },
+      s: { count: 14, min: -4, max: 100, avg: 14.214285714285714, sum: 199 },
       e: {
         count: 6,
         min: 1,
@@ -1900,7 +2061,7 @@ test("metrics: dates, formats and booleans", () => {
         sum_as_string: "2473-04-10T14:50:04.999Z",
       },
       f: { value: 10000276.365, value_as_string: "10,000,276.37" },
-      p: { value: 14.833333333333334, value_as_string: "1483.333%" },
+      p: { value: 14.214285714285714, value_as_string: "1421.429%" },
       b: { value: 0.5714285714285714 },
       bs: { count: 7, min: 0, max: 1, avg: 0.5714285714285714, sum: 4 },
     },
@@ -2314,7 +2475,7 @@ test("nested: terms > date_histogram > stats, histogram > range", () => {
                   key_as_string: "2021-01-01T00:00:00.000Z",
                   key: 1609459200000,
                   doc_count: 1,
-                  st: { count: 2, min: 7, max: 9, avg: 8, sum: 16 },
+                  st: { count: 4, min: 7, max: 12, avg: 9.25, sum: 37 },
                 },
               ],
             },
@@ -2381,7 +2542,7 @@ test("aggregations key, null aggs", () => {
         sum_other_doc_count: 0,
         buckets: [
           { key: 1, key_as_string: "true", doc_count: 4, s: { value: 10 } },
-          { key: 0, key_as_string: "false", doc_count: 3, s: { value: 63 } },
+          { key: 0, key_as_string: "false", doc_count: 3, s: { value: 84 } },
         ],
       },
       n: { doc_count_error_upper_bound: 0, sum_other_doc_count: 6, buckets: [{ key: "a", doc_count: 3 }] },
@@ -3327,6 +3488,36 @@ test("error: histogram zero interval", () => {
     type: "illegal_argument_exception",
     path: "g",
     message: "[interval] must be >0 for histogram aggregation [g]",
+  });
+});
+
+test("error: histogram min_doc_count negative", () => {
+  assert.deepEqual(searchError({ g: { histogram: { field: "price", interval: 5, min_doc_count: -2 } } }), {
+    status: 400,
+    type: "illegal_argument_exception",
+    message: "[minDocCount] must be greater than or equal to 0. Found [-2] in [g]",
+    extra: { aggregation: "g" },
+  });
+  assert.deepEqual(directError({ g: { histogram: { field: "price", interval: 5, min_doc_count: -2 } } }), {
+    name: "AggregationError",
+    type: "illegal_argument_exception",
+    path: "g",
+    message: "[minDocCount] must be greater than or equal to 0. Found [-2] in [g]",
+  });
+});
+
+test("error: date_range bad date math after now", () => {
+  assert.deepEqual(searchError({ g: { date_range: { field: "ts", ranges: [{ from: "now+1x" }] } } }), {
+    status: 400,
+    type: "illegal_argument_exception",
+    message: "operator not supported for date math [+1x]",
+    extra: { aggregation: "g" },
+  });
+  assert.deepEqual(directError({ g: { date_range: { field: "ts", ranges: [{ from: "now+1x" }] } } }), {
+    name: "AggregationError",
+    type: "parse_exception",
+    path: "g",
+    message: "operator not supported for date math [+1x]",
   });
 });
 
