@@ -391,23 +391,18 @@ export class BoolWeight implements Weight {
     const required = new Uint16Array(maxDoc);
     const optional = new Uint16Array(maxDoc);
     const excluded = new Uint8Array(maxDoc);
-    for (const w of this.must) {
+    /** Adds a clause's scores and counts its matches in `matched`. */
+    const add = (w: Weight, matched: Uint16Array) => {
       const h = w.hits(seg);
       for (let i = 0; i < h.docs.length; i++) {
         const d = h.docs[i] as number;
-        required[d] = (required[d] as number) + 1;
+        matched[d] = (matched[d] as number) + 1;
         score[d] = (score[d] as number) + (h.scores[i] as number);
       }
-    }
+    };
+    for (const w of this.must) add(w, required);
     for (const w of this.filter) for (const d of w.hits(seg).docs) required[d] = (required[d] as number) + 1;
-    for (const w of this.should) {
-      const h = w.hits(seg);
-      for (let i = 0; i < h.docs.length; i++) {
-        const d = h.docs[i] as number;
-        optional[d] = (optional[d] as number) + 1;
-        score[d] = (score[d] as number) + (h.scores[i] as number);
-      }
-    }
+    for (const w of this.should) add(w, optional);
     for (const w of this.mustNot) for (const d of w.hits(seg).docs) excluded[d] = 1;
     const req = this.requiredCount;
     const msm = this.effectiveMsm;
