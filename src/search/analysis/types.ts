@@ -23,3 +23,38 @@ export interface Analyzer {
   name: string;
   analyze(text: string): Token[];
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// `index.analysis` registries (built by registry.ts)
+
+export interface AnalysisRegistry {
+  /** Analyzer by name: built-ins and the index's custom ones. */
+  get(name: string): Analyzer | undefined;
+  names(): string[];
+  /** Names of the custom filters that are search-time only (`updateable: true`). */
+  updateableFilters(): string[];
+  /** Custom synonym / synonym_graph filters that no analyzer uses (the index applies them at search time). */
+  orphanSynonymFilters(): string[];
+}
+
+/** What buildAnalysisRegistry returns: the registry plus the index's normalizers. */
+export interface IndexAnalysisRegistry extends AnalysisRegistry {
+  /** Normalizer by name: the index's custom ones and the built-in `lowercase`. */
+  getNormalizer(name: string): Analyzer | undefined;
+  normalizerNames(): string[];
+}
+
+export interface AnalysisOptions {
+  /** Where `*_path` settings (synonyms_path, stopwords_path …) are resolved; paths may not leave it. */
+  configDir: string;
+  warn(message: string): void;
+  /** `index.max_ngram_diff` (default 1). */
+  maxNgramDiff?: number;
+  /** `index.max_shingle_diff` (default 3). */
+  maxShingleDiff?: number;
+}
+
+/** Analyzers built here also carry ES's `position_increment_gap` (100 unless configured). */
+export interface RegistryAnalyzer extends Analyzer {
+  positionIncrementGap: number;
+}
