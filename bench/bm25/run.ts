@@ -12,7 +12,12 @@ import { type BeirDataset, loadBeir } from "../../src/eval/beir.ts";
 import { evaluateRun, type Metrics, type Qrels, type Run } from "../../src/eval/metrics.ts";
 import { type EngineRun, runMiniSearch, runOrama } from "../lib/js-engines.ts";
 import { indexWithLodestone } from "../lib/lodestone-bm25.ts";
-import { type AnchorOptions, type AnchorResult, luceneAnchorAvailable, runLuceneAnchor } from "../lib/lucene-anchor.ts";
+import {
+  type AnchorOptions,
+  type AnchorResult,
+  luceneAnchorAvailable,
+  runLuceneAnchor,
+} from "../lib/lucene-anchor.ts";
 import { compareRuns, type Parity } from "../lib/parity.ts";
 import { DATASETS_DIR } from "../lib/paths.ts";
 import { type Table, writeResults } from "../lib/report.ts";
@@ -29,10 +34,38 @@ interface Scenario {
 }
 
 const SCENARIOS: Scenario[] = [
-  { name: "cranfield", dataset: "cranfield", analyzer: "english", replicas: 1, topKs: [1000], jsQueries: Infinity },
-  { name: "cranfield-standard", dataset: "cranfield", analyzer: "standard", replicas: 1, topKs: [1000], jsQueries: 0 },
-  { name: "debian-packages", dataset: "debian-packages", analyzer: "english", replicas: 1, topKs: [10, 1000], jsQueries: 100 },
-  { name: "debian-packages-x3", dataset: "debian-packages", analyzer: "english", replicas: 3, topKs: [10, 1000], jsQueries: 0 },
+  {
+    name: "cranfield",
+    dataset: "cranfield",
+    analyzer: "english",
+    replicas: 1,
+    topKs: [1000],
+    jsQueries: Infinity,
+  },
+  {
+    name: "cranfield-standard",
+    dataset: "cranfield",
+    analyzer: "standard",
+    replicas: 1,
+    topKs: [1000],
+    jsQueries: 0,
+  },
+  {
+    name: "debian-packages",
+    dataset: "debian-packages",
+    analyzer: "english",
+    replicas: 1,
+    topKs: [10, 1000],
+    jsQueries: 100,
+  },
+  {
+    name: "debian-packages-x3",
+    dataset: "debian-packages",
+    analyzer: "english",
+    replicas: 3,
+    topKs: [10, 1000],
+    jsQueries: 0,
+  },
 ];
 
 const K1 = 0.9;
@@ -52,9 +85,23 @@ interface ScenarioResult {
   scenario: Scenario;
   docs: number;
   queries: number;
-  indexing: { luceneMs: number; lodestoneMs: number; luceneDocsPerSec: number; lodestoneDocsPerSec: number; ratio: number };
+  indexing: {
+    luceneMs: number;
+    lodestoneMs: number;
+    luceneDocsPerSec: number;
+    lodestoneDocsPerSec: number;
+    ratio: number;
+  };
   runs: PairResult[];
-  jsEngines: { name: string; queries: number; indexMs: number; docsPerSec: number; qps: number; metrics: Metrics; lodestoneOnSameQueries: Metrics }[];
+  jsEngines: {
+    name: string;
+    queries: number;
+    indexMs: number;
+    docsPerSec: number;
+    qps: number;
+    metrics: Metrics;
+    lodestoneOnSameQueries: Metrics;
+  }[];
 }
 
 function replicate(data: BeirDataset, copies: number): BeirDataset {
@@ -99,8 +146,16 @@ async function runScenario(s: Scenario): Promise<ScenarioResult> {
       const qps = (ms: number) => (1000 * data.queries.length) / ms;
       runs.push({
         topK,
-        lucene: { metrics: evaluateRun(data.qrels, lucene.run), queryMs: lucene.queryMs, qps: qps(lucene.queryMs) },
-        lodestone: { metrics: evaluateRun(data.qrels, timed.run), queryMs: timed.queryMs, qps: qps(timed.queryMs) },
+        lucene: {
+          metrics: evaluateRun(data.qrels, lucene.run),
+          queryMs: lucene.queryMs,
+          qps: qps(lucene.queryMs),
+        },
+        lodestone: {
+          metrics: evaluateRun(data.qrels, timed.run),
+          queryMs: timed.queryMs,
+          qps: qps(timed.queryMs),
+        },
         qpsRatio: lucene.queryMs / timed.queryMs,
         parity: { ...parity, differing: parity.differing.map((d) => d.qid) },
       });
@@ -132,7 +187,13 @@ async function runScenario(s: Scenario): Promise<ScenarioResult> {
     scenario: s,
     docs: data.corpus.length,
     queries: data.queries.length,
-    indexing: { luceneMs, lodestoneMs: ours.indexMs, luceneDocsPerSec: perSec(luceneMs), lodestoneDocsPerSec: perSec(ours.indexMs), ratio: luceneMs / ours.indexMs },
+    indexing: {
+      luceneMs,
+      lodestoneMs: ours.indexMs,
+      luceneDocsPerSec: perSec(luceneMs),
+      lodestoneDocsPerSec: perSec(ours.indexMs),
+      ratio: luceneMs / ours.indexMs,
+    },
     runs,
     jsEngines,
   };
@@ -141,7 +202,17 @@ async function runScenario(s: Scenario): Promise<ScenarioResult> {
 function tables(results: ScenarioResult[]): Table[] {
   const quality: Table = {
     title: `Quality and parity with Lucene 8.7 (BM25 k1=${K1} b=${B}; title + text in one field)`,
-    columns: ["scenario", "top-k", "queries", "nDCG@10 Lucene", "nDCG@10 Lodestone", "R@100 Lucene", "R@100 Lodestone", "same top-10", "max rel. score diff"],
+    columns: [
+      "scenario",
+      "top-k",
+      "queries",
+      "nDCG@10 Lucene",
+      "nDCG@10 Lodestone",
+      "R@100 Lucene",
+      "R@100 Lodestone",
+      "same top-10",
+      "max rel. score diff",
+    ],
     rows: results.flatMap((r) =>
       r.runs.map((p) => [
         r.scenario.name,
@@ -158,7 +229,17 @@ function tables(results: ScenarioResult[]): Table[] {
   };
   const speed: Table = {
     title: "Speed, same run (ratio = Lodestone / Lucene throughput; > 1 is faster)",
-    columns: ["scenario", "docs", "index docs/s Lucene", "index docs/s Lodestone", "index ratio", "top-k", "QPS Lucene", "QPS Lodestone", "QPS ratio"],
+    columns: [
+      "scenario",
+      "docs",
+      "index docs/s Lucene",
+      "index docs/s Lodestone",
+      "index ratio",
+      "top-k",
+      "QPS Lucene",
+      "QPS Lodestone",
+      "QPS ratio",
+    ],
     rows: results.flatMap((r) =>
       r.runs.map((p) => [
         r.scenario.name,
@@ -174,8 +255,19 @@ function tables(results: ScenarioResult[]): Table[] {
     ),
   };
   const js: Table = {
-    title: "JavaScript libraries at their defaults (same queries; Lodestone's nDCG on those queries for comparison)",
-    columns: ["scenario", "engine", "queries", "index docs/s", "QPS", "nDCG@10", "R@100", "Lodestone nDCG@10", "Lodestone QPS"],
+    title:
+      "JavaScript libraries at their defaults (same queries; Lodestone's nDCG on those queries for comparison)",
+    columns: [
+      "scenario",
+      "engine",
+      "queries",
+      "index docs/s",
+      "QPS",
+      "nDCG@10",
+      "R@100",
+      "Lodestone nDCG@10",
+      "Lodestone QPS",
+    ],
     rows: results.flatMap((r) =>
       r.jsEngines.map((e) => [
         r.scenario.name,
@@ -194,15 +286,21 @@ function tables(results: ScenarioResult[]): Table[] {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { scenarios: { type: "string" }, help: { type: "boolean", short: "h" } } });
+  const { values } = parseArgs({
+    options: { scenarios: { type: "string" }, help: { type: "boolean", short: "h" } },
+  });
   if (values.help) {
     console.log(`usage: npm run bench:bm25 [-- --scenarios ${SCENARIOS.map((s) => s.name).join(",")}]`);
     return;
   }
   const wanted = values.scenarios?.split(",").map((s) => s.trim()) ?? SCENARIOS.map((s) => s.name);
   const unknown = wanted.filter((w) => !SCENARIOS.some((s) => s.name === w));
-  if (unknown.length) throw new Error(`unknown scenario ${unknown.join(", ")}; choose from ${SCENARIOS.map((s) => s.name).join(", ")}`);
-  if (!luceneAnchorAvailable()) throw new Error("the Lucene anchor needs java and ../shared/anchors/lucene (set LODESTONE_SHARED_DIR)");
+  if (unknown.length)
+    throw new Error(
+      `unknown scenario ${unknown.join(", ")}; choose from ${SCENARIOS.map((s) => s.name).join(", ")}`,
+    );
+  if (!luceneAnchorAvailable())
+    throw new Error("the Lucene anchor needs java and ../shared/anchors/lucene (set LODESTONE_SHARED_DIR)");
   const results: ScenarioResult[] = [];
   for (const s of SCENARIOS.filter((x) => wanted.includes(x.name))) results.push(await runScenario(s));
   const md = writeResults("bm25", { k1: K1, b: B, scenarios: results }, tables(results));

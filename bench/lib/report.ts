@@ -12,7 +12,12 @@ export interface Table {
 
 export function markdownTable(t: Table): string {
   const cell = (v: string | number) => (typeof v === "number" ? formatNumber(v) : v);
-  const lines = [`### ${t.title}`, "", `| ${t.columns.join(" | ")} |`, `|${t.columns.map(() => "---").join("|")}|`];
+  const lines = [
+    `### ${t.title}`,
+    "",
+    `| ${t.columns.join(" | ")} |`,
+    `|${t.columns.map(() => "---").join("|")}|`,
+  ];
   for (const row of t.rows) lines.push(`| ${row.map(cell).join(" | ")} |`);
   return `${lines.join("\n")}\n`;
 }
@@ -25,14 +30,22 @@ export function formatNumber(v: number): string {
 }
 
 export function machineInfo(): Record<string, unknown> {
-  return { node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30) };
+  return {
+    node: process.version,
+    cpus: os.cpus().length,
+    cpu: os.cpus()[0]?.model,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+  };
 }
 
 /** Saves `<name>.json` and `<name>.md`; returns the Markdown. */
 export function writeResults(name: string, json: Record<string, unknown>, tables: Table[]): string {
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const md = `# ${name} (${new Date().toISOString()})\n\n${tables.map(markdownTable).join("\n")}`;
-  fs.writeFileSync(path.join(RESULTS_DIR, `${name}.json`), `${JSON.stringify({ ...json, machine: machineInfo(), at: new Date().toISOString() }, null, 2)}\n`);
+  fs.writeFileSync(
+    path.join(RESULTS_DIR, `${name}.json`),
+    `${JSON.stringify({ ...json, machine: machineInfo(), at: new Date().toISOString() }, null, 2)}\n`,
+  );
   fs.writeFileSync(path.join(RESULTS_DIR, `${name}.md`), md);
   return md;
 }
