@@ -32,6 +32,21 @@ async function parity(dataset: string, analyzer: "english" | "standard", topK: n
   }
 }
 
+type ParityResult = Awaited<ReturnType<typeof parity>>;
+
+/** nDCG@10 like Lucene's, the same top 10 on ≥ 99% of queries, scores within 1e-4 (relative). */
+function assertParity(r: ParityResult): void {
+  assert.ok(
+    Math.abs(r.ours.ndcg10 - r.lucene.ndcg10) <= 0.0005,
+    `nDCG@10 ${r.ours.ndcg10} vs Lucene ${r.lucene.ndcg10}`,
+  );
+  assert.ok(
+    r.parity.sameTopKPct >= 99,
+    `same top-10 on ${r.parity.sameTopKPct}%: ${JSON.stringify(r.parity.differing.slice(0, 3))}`,
+  );
+  assert.ok(r.parity.maxRelScoreDiff <= 1e-4, `max relative score difference ${r.parity.maxRelScoreDiff}`);
+}
+
 describe("BM25 scores and rankings equal Lucene 8.7's", () => {
   test("Cranfield, english analyzer: nDCG@10 0.3419, same top-10, scores within 1e-4", async () => {
     const r = await parity("cranfield", "english", 1000);
@@ -40,33 +55,14 @@ describe("BM25 scores and rankings equal Lucene 8.7's", () => {
       Math.abs(r.ours.recall100 - r.lucene.recall100) < 1e-9,
       `Recall@100 ${r.ours.recall100} vs ${r.lucene.recall100}`,
     );
-    assert.ok(
-      r.parity.sameTopKPct >= 99,
-      `same top-10 on ${r.parity.sameTopKPct}%: ${JSON.stringify(r.parity.differing)}`,
-    );
-    assert.ok(r.parity.maxRelScoreDiff <= 1e-4, `max relative score difference ${r.parity.maxRelScoreDiff}`);
+    assertParity(r);
   });
 
   test("Cranfield, standard analyzer", async () => {
-    const r = await parity("cranfield", "standard", 1000);
-    assert.ok(
-      Math.abs(r.ours.ndcg10 - r.lucene.ndcg10) <= 0.0005,
-      `nDCG@10 ${r.ours.ndcg10} vs Lucene ${r.lucene.ndcg10}`,
-    );
-    assert.ok(r.parity.sameTopKPct >= 99, `same top-10 on ${r.parity.sameTopKPct}%`);
-    assert.ok(r.parity.maxRelScoreDiff <= 1e-4, `max relative score difference ${r.parity.maxRelScoreDiff}`);
+    assertParity(await parity("cranfield", "standard", 1000));
   });
 
   test("debian-packages (60,238 documents, 2,000 queries): same top-10 on ≥ 99% of queries", async () => {
-    const r = await parity("debian-packages", "english", 10);
-    assert.ok(
-      Math.abs(r.ours.ndcg10 - r.lucene.ndcg10) <= 0.0005,
-      `nDCG@10 ${r.ours.ndcg10} vs Lucene ${r.lucene.ndcg10}`,
-    );
-    assert.ok(
-      r.parity.sameTopKPct >= 99,
-      `same top-10 on ${r.parity.sameTopKPct}%: ${JSON.stringify(r.parity.differing.slice(0, 3))}`,
-    );
-    assert.ok(r.parity.maxRelScoreDiff <= 1e-4, `max relative score difference ${r.parity.maxRelScoreDiff}`);
+    assertParity(await parity("debian-packages", "english", 10));
   });
 });
