@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Installs what the test suite needs beyond `npm install`, when missing: a Java runtime for the
-# Lucene 8.7 reference (../shared/anchors/lucene, which installs liblucene8-java itself).
+# Installs what the test suite needs beyond `npm install`, when missing: a JDK (the Lucene 8.7
+# reference in ../shared/anchors/lucene compiles its Java source) and Lucene 8.7 itself.
 # Runs as npm's pretest step, so `npm test` on a fresh Debian machine is enough.
 set -euo pipefail
 
 missing=()
-command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
+command -v javac >/dev/null 2>&1 || missing+=(default-jdk-headless)
 ls /usr/share/java/lucene-core-8*.jar >/dev/null 2>&1 || missing+=(liblucene8-java)
 [ ${#missing[@]} -eq 0 ] && exit 0
 

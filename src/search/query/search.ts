@@ -12,8 +12,9 @@ import type { QueryContext } from "./context.ts";
 import { intParam } from "./dsl-values.ts";
 import type { Explanation } from "./explanation.ts";
 import { highlightField } from "./highlight.ts";
+import { maxScoreTopK, type TermPostings } from "./max-score.ts";
 import { applySourceFilter, parseSourceFilter, type SourceFilter, valuesAtPath } from "./source-filter.ts";
-import type { Weight } from "./weights.ts";
+import { BoolWeight, TermWeight, type Weight } from "./weights.ts";
 
 export interface SearchTarget {
   name: string;
@@ -130,8 +131,25 @@ export function executeSearch(
   // top-k by score keeps only a bounded heap; field sorts keep all matches (sorted below)
   const k = from + size;
   const heap = new TopK(Math.max(k, 0));
+  // plain top-k over a disjunction of terms: MaxScore skips what cannot enter the page
+  const pruneUpTo =
+    !sort && !space && !postFilters && minScore === undefined && k > 0 && typeof trackTotal === "number"
+      ? trackTotal + 1
+      : undefined;
   targets.forEach((target, ti) => {
+    const terms = pruneUpTo === undefined ? undefined : prunableTerms(weights[ti] as Weight);
     target.ctx.segments.forEach((seg, si) => {
+      if (terms && pruneUpTo !== undefined) {
+        const clauses = terms.map((t) => t.postings(seg)).filter((c): c is TermPostings => c !== null);
+        const collector = {
+          threshold: () => heap.threshold(),
+          offer: (doc: number, score: number) => heap.offer(score, ti, si, doc),
+        };
+        const r = maxScoreTopK(seg, clauses, collector, total, pruneUpTo);
+        total = r.counted;
+        if (r.maxScore > maxScore) maxScore = r.maxScore;
+        return;
+      }
       const hits = (weights[ti] as Weight).hits(seg);
       const post = postFilters ? new Set((postFilters[ti] as Weight).hits(seg).docs) : undefined;
       const base = space ? (space.bases[part] as number) : 0;
@@ -249,10 +267,20 @@ function totalHits(total: number, track: unknown, asInt: boolean): Record<string
   return { total: asInt ? value : { value, relation } };
 }
 
+function prunableTerms(weight: Weight): TermWeight[] | undefined {
+  if (weight instanceof TermWeight) return weight.terms.length === 1 ? [weight] : undefined;
+  return weight instanceof BoolWeight ? weight.prunableTerms() : undefined;
+}
+
 /** Bounded min-heap of the best (score desc, then index order asc) candidates. */
 class TopK {
   private readonly items: Candidate[] = [];
   constructor(readonly k: number) {}
+
+  /** The score a new candidate must beat once the heap is full (ties go to earlier documents). */
+  threshold(): number {
+    return this.items.length === this.k ? (this.items[0] as Candidate).score : Number.NEGATIVE_INFINITY;
+  }
 
   private worse(a: Candidate, b: Candidate): boolean {
     if (a.score !== b.score) return a.score < b.score;

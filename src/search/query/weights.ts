@@ -17,6 +17,7 @@ import {
   HitsBuilder,
   releaseAccumulator,
 } from "./hits.ts";
+import { maxFreqOf, minNormOf, type TermPostings } from "./max-score.ts";
 
 const f = Math.fround;
 
@@ -110,6 +111,24 @@ export class TermWeight implements Weight {
     const out = new HitsBuilder(docs.length);
     for (const d of docs) out.push(d, scorer.score(freqs.get(d) as number, norms ? (norms[d] as number) : 1));
     return out.finish();
+  }
+
+  /** This single term's postings in a segment for top-k pruning; null when the segment lacks it. */
+  postings(seg: Segment): TermPostings | null {
+    const inv = seg.inverted.get(this.field);
+    if (!inv || !this.scorer || this.terms.length !== 1) return null;
+    const t = seg.termId(this.field, this.terms[0] as string);
+    if (t < 0) return null;
+    const start = inv.postStart[t] as number;
+    const end = inv.postStart[t + 1] as number;
+    return {
+      docs: inv.postDocs.subarray(start, end),
+      freqs: inv.postFreqs.subarray(start, end),
+      norms: inv.norms,
+      scorer: this.scorer,
+      maxFreq: maxFreqOf(inv.postStart, inv.postFreqs, t),
+      minNorm: minNormOf(inv.norms),
+    };
   }
 
   accumulate(seg: Segment, acc: Accumulator, n: number): number {
@@ -418,6 +437,13 @@ export class BoolWeight implements Weight {
       }
     }
     return out.finish();
+  }
+
+  /** The single-term clauses of a pure disjunction (what MaxScore can prune), else undefined. */
+  prunableTerms(): TermWeight[] | undefined {
+    if (this.requiredCount !== 0 || this.mustNot.length !== 0 || this.effectiveMsm !== 1) return undefined;
+    const terms = this.should.filter((w): w is TermWeight => w instanceof TermWeight && w.terms.length === 1);
+    return terms.length === this.should.length ? terms : undefined;
   }
 
   /** Pure disjunction: sparse accumulation over the touched documents only. */
