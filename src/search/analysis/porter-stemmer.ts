@@ -275,15 +275,21 @@ function stemUncached(word: string): string {
   return word.slice(0, d) + tail;
 }
 
-const CACHE_LIMIT = 100_000;
-let cache = new Map<string, string>();
+const CACHE_GENERATION = 100_000;
+// Two generations: a full young map becomes the old one, so frequent words survive a turnover
+// instead of the whole cache being dropped (large vocabularies made a single map thrash).
+let young = new Map<string, string>();
+let old = new Map<string, string>();
 
 /** Stems one (lower-cased) word like Lucene's PorterStemFilter. Results are memoised (bounded). */
 export function porterStem(word: string): string {
-  const hit = cache.get(word);
-  if (hit !== undefined) return hit;
-  const stem = stemUncached(word);
-  if (cache.size >= CACHE_LIMIT) cache = new Map();
-  cache.set(word, stem);
+  let stem = young.get(word);
+  if (stem !== undefined) return stem;
+  stem = old.get(word) ?? stemUncached(word);
+  if (young.size >= CACHE_GENERATION) {
+    old = young;
+    young = new Map();
+  }
+  young.set(word, stem);
   return stem;
 }

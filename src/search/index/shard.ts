@@ -178,12 +178,21 @@ export class IndexShard {
     this.scheduleRefresh();
   }
 
+  /** What analysing documents needs; make one per batch (it caches similarity lookups). */
   documentContext() {
+    const overlaps = new Map<string, boolean>();
     return {
       mapping: this.mapping,
       analyzer: (name: string) => this.analysis.get(name),
-      discountOverlaps: (fm: FieldMapping) =>
-        similarityFor(this.settings, fm.similarity ?? "default").discountOverlaps,
+      discountOverlaps: (fm: FieldMapping) => {
+        const name = fm.similarity ?? "default";
+        let discount = overlaps.get(name);
+        if (discount === undefined) {
+          discount = similarityFor(this.settings, name).discountOverlaps;
+          overlaps.set(name, discount);
+        }
+        return discount;
+      },
     };
   }
 
@@ -208,6 +217,7 @@ export class IndexShard {
         : undefined;
     };
     const planned: { result: WriteResult; doc?: AnalyzedDoc; deleteId?: string; source?: string }[] = [];
+    const documents = this.documentContext();
     let seq = this.nextSeqNo;
     const replicas = Number(this.settings["index.number_of_replicas"] ?? 1);
     const shards = { total: 1 + replicas, successful: 1, failed: 0 };
@@ -293,7 +303,7 @@ export class IndexShard {
         if (update) this.mapping.merge(update, (n) => this.analysis.has(n));
         const seqNo = seq;
         const version = (cur?.version ?? 0) + 1;
-        const doc = analyzeDocument(id, seqNo, version, source, this.documentContext());
+        const doc = analyzeDocument(id, seqNo, version, source, documents);
         seq++;
         pending.set(id, { seqNo, version, source });
         planned.push({
