@@ -15,9 +15,10 @@ import { fileURLToPath } from "node:url";
 import { englishAnalyze, standardAnalyze } from "../../src/search/analysis/english.ts";
 import { standardTokenizer, tokenizeDfa } from "../../src/search/analysis/standard-tokenizer.ts";
 import type { Token } from "../../src/search/analysis/types.ts";
+import { DATASETS_DIR } from "../lib/paths.ts";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const DATASETS = "/work/shared/datasets";
+const DATASETS = DATASETS_DIR;
 const LUCENE_JARS = ["lucene-core-8.7.0.jar", "lucene-analyzers-common-8.7.0.jar"].map((j) =>
   path.join("/usr/share/java", j),
 );
