@@ -38,6 +38,8 @@ export async function api<T = Record<string, unknown>>(
     method,
     headers: body === undefined ? {} : { "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
+    // a server that stops answering fails the test with a message instead of hanging the run
+    signal: AbortSignal.timeout(60_000),
   });
   const text = await response.text();
   return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };

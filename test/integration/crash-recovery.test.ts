@@ -35,7 +35,11 @@ test("kill -9 of the server while a job runs: after restart no job is Running, t
     api<T>((server as ServerProcess).url, method, route, body);
 
   await call("PUT", "/v1/oss/keep");
-  await fetch(`${server.url}/v1/oss/keep/notes/a.txt`, { method: "PUT", body: "acknowledged" });
+  await fetch(`${server.url}/v1/oss/keep/notes/a.txt`, {
+    method: "PUT",
+    body: "acknowledged",
+    signal: AbortSignal.timeout(60_000),
+  });
   const done = await call<{ JobId: string }>("POST", "/api/v1/jobs", {
     DisplayName: "before-crash",
     Script: "m.mjs",
@@ -79,7 +83,9 @@ test("kill -9 of the server while a job runs: after restart no job is Running, t
   const before = (await call("GET", `/api/v1/jobs/${done.body.JobId}`)).body;
   assert.equal(before.Status, "Succeeded");
   assert.deepEqual(before.Metrics, { loss: 0.25 });
-  const object = await fetch(`${server.url}/v1/oss/keep/notes/a.txt`);
+  const object = await fetch(`${server.url}/v1/oss/keep/notes/a.txt`, {
+    signal: AbortSignal.timeout(60_000),
+  });
   assert.equal(await object.text(), "acknowledged");
 
   const resumed = await waitFor(async () => {
