@@ -135,18 +135,16 @@ const median = (xs: number[]) => {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 };
 
-/** Timings of one engine over the rounds; runs from the first round (they are deterministic). */
+/** Timings of one engine over the rounds. */
 interface Timings {
   indexMs: number[];
   queryMs: Map<number, number[]>;
-  runs: Map<number, Run>;
 }
 
-const emptyTimings = (): Timings => ({ indexMs: [], queryMs: new Map(), runs: new Map() });
+const emptyTimings = (): Timings => ({ indexMs: [], queryMs: new Map() });
 
-function record(t: Timings, topK: number, queryMs: number, run: Run): void {
+function record(t: Timings, topK: number, queryMs: number): void {
   t.queryMs.set(topK, [...(t.queryMs.get(topK) ?? []), queryMs]);
-  if (!t.runs.has(topK)) t.runs.set(topK, run);
 }
 
 async function runScenario(s: Scenario, rounds: number): Promise<ScenarioResult> {
@@ -155,49 +153,62 @@ async function runScenario(s: Scenario, rounds: number): Promise<ScenarioResult>
   log(`[${s.name}] ${data.corpus.length} docs, ${data.queries.length} queries, ${rounds} rounds`);
   const lucene = emptyTimings();
   const ours = emptyTimings();
-  // the engines alternate round by round, so a slow spell of the machine hits both
+  const quality = new Map<number, Pick<PairResult, "lucene" | "lodestone" | "parity">>();
+  let sampleRun: Run = new Map();
+  const sample = subset(data, s.jsQueries);
+  // The engines alternate round by round, so a slow spell of the machine hits both. Lodestone
+  // indexes first in each round, while this process holds no runs: millions of result objects
+  // on the heap would slow its garbage collector (Lucene runs in its own JVM).
   for (let round = 1; round <= rounds; round++) {
-    for (const topK of s.topKs) {
-      log(`[${s.name}] round ${round}: Lucene, top-${topK}`);
-      const r: AnchorResult = runLuceneAnchor(data, { ...opts, topK });
-      lucene.indexMs.push(r.indexMs);
-      record(lucene, topK, r.queryMs, r.run);
-    }
     log(`[${s.name}] round ${round}: Lodestone`);
     const engine = await indexWithLodestone(data, opts);
     ours.indexMs.push(engine.indexMs);
+    const firstRuns = new Map<number, Run>();
     try {
       for (const topK of s.topKs) {
         engine.runQueries(topK); // warm-up pass, as the anchor does
         const timed = engine.runQueries(topK);
-        record(ours, topK, timed.queryMs, timed.run);
+        record(ours, topK, timed.queryMs);
+        if (round === 1) firstRuns.set(topK, timed.run);
       }
     } finally {
       await engine.close();
     }
+    for (const topK of s.topKs) {
+      log(`[${s.name}] round ${round}: Lucene, top-${topK}`);
+      const r: AnchorResult = runLuceneAnchor(data, { ...opts, topK });
+      lucene.indexMs.push(r.indexMs);
+      record(lucene, topK, r.queryMs);
+      const ourRun = firstRuns.get(topK);
+      if (!ourRun) continue;
+      // quality and parity from the first round (rankings are deterministic), then drop the runs
+      const parity = compareRuns(ourRun, r.run, 10, ES_SCORE_SCALE);
+      quality.set(topK, {
+        lucene: { metrics: evaluateRun(data.qrels, r.run), queryMs: 0, qps: 0 },
+        lodestone: { metrics: evaluateRun(data.qrels, ourRun), queryMs: 0, qps: 0 },
+        parity: { ...parity, differing: parity.differing.map((d) => d.qid) },
+      });
+      if (topK === Math.max(...s.topKs)) sampleRun = onlyQueries(ourRun, sample);
+    }
   }
   const qps = (ms: number) => (1000 * data.queries.length) / ms;
   const runs: PairResult[] = s.topKs.map((topK) => {
-    const luceneRun = lucene.runs.get(topK) as Run;
-    const ourRun = ours.runs.get(topK) as Run;
+    const q = quality.get(topK) as Pick<PairResult, "lucene" | "lodestone" | "parity">;
     const luceneMs = median(lucene.queryMs.get(topK) ?? []);
     const ourMs = median(ours.queryMs.get(topK) ?? []);
-    const parity = compareRuns(ourRun, luceneRun, 10, ES_SCORE_SCALE);
     return {
       topK,
-      lucene: { metrics: evaluateRun(data.qrels, luceneRun), queryMs: luceneMs, qps: qps(luceneMs) },
-      lodestone: { metrics: evaluateRun(data.qrels, ourRun), queryMs: ourMs, qps: qps(ourMs) },
+      lucene: { metrics: q.lucene.metrics, queryMs: luceneMs, qps: qps(luceneMs) },
+      lodestone: { metrics: q.lodestone.metrics, queryMs: ourMs, qps: qps(ourMs) },
       qpsRatio: luceneMs / ourMs,
-      parity: { ...parity, differing: parity.differing.map((d) => d.qid) },
+      parity: q.parity,
     };
   });
-  const lastRun = ours.runs.get(Math.max(...s.topKs)) as Run;
   const luceneMs = median(lucene.indexMs);
   const ourIndexMs = median(ours.indexMs);
   const perSec = (ms: number) => (1000 * data.corpus.length) / ms;
   const jsEngines: ScenarioResult["jsEngines"] = [];
   if (s.jsQueries > 0) {
-    const sample = subset(data, s.jsQueries);
     const topK = Math.max(...s.topKs);
     for (const run of [() => runOrama(sample, topK), () => runMiniSearch(sample, topK)]) {
       const r: EngineRun = await run();
@@ -209,7 +220,7 @@ async function runScenario(s: Scenario, rounds: number): Promise<ScenarioResult>
         docsPerSec: perSec(r.indexMs),
         qps: (1000 * sample.queries.length) / r.queryMs,
         metrics: evaluateRun(sample.qrels, r.run),
-        lodestoneOnSameQueries: evaluateRun(sample.qrels, onlyQueries(lastRun, sample)),
+        lodestoneOnSameQueries: evaluateRun(sample.qrels, sampleRun),
       });
     }
   }
