@@ -1,82 +1,63 @@
 /**
- * Date parsing for `date` fields and range queries: ES's default
- * `strict_date_optional_time||epoch_millis`, plus the common explicit formats.
- * Dates are epoch milliseconds everywhere inside the engine.
+ * Dates of `date` fields, term and range queries and decay origins, read with the field's mapping
+ * `format` through the engine's date library (src/search/dates/), so that any format aggregations
+ * accept works here too. Dates are epoch milliseconds, in UTC; these functions return undefined for
+ * a value they cannot read and leave the error to the caller (mapper_parsing, parse_exception …).
  */
-const ISO =
-  /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[T ](\d{2})(?::(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?)?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+import { SECOND } from "../dates/calendar.ts";
+import {
+  compileDateFormat,
+  type DateFormat,
+  DEFAULT_DATE_FORMAT,
+  isIsoFormat,
+  parseIso,
+} from "../dates/format.ts";
+import { applyDateMath, splitDateMath } from "../dates/math.ts";
+import { UTC } from "../dates/zone.ts";
 
-function parseIso(s: string): number | undefined {
-  const m = ISO.exec(s);
-  if (!m) return undefined;
-  const [, y, mo = "1", d = "1", h = "0", mi = "0", sec = "0", frac = "0", zone] = m;
-  const ms = Number(frac.padEnd(3, "0").slice(0, 3));
-  let t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec), ms);
-  const check = new Date(t);
-  if (check.getUTCMonth() !== Number(mo) - 1 || check.getUTCDate() !== Number(d)) return undefined;
-  if (zone && zone !== "Z") {
-    const sign = zone.startsWith("-") ? -1 : 1;
-    const digits = zone.slice(1).replace(":", "");
-    const offset = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || "0");
-    t -= sign * offset * 60_000;
+/** JavaScript's date range (±100,000,000 days); date math has no calendar beyond it. */
+const MAX_DATE = 8.64e15;
+
+const invalidFormat = (message: string) => new Error(message);
+
+/** One `||` alternative, or undefined if it does not compile: a bad alternative matches nothing. */
+function compileAlternative(name: string): DateFormat | undefined {
+  try {
+    return compileDateFormat(name, invalidFormat);
+  } catch {
+    return undefined;
   }
-  return t;
 }
 
-const PATTERN_FORMATS: Record<string, RegExp> = {
-  "yyyy-MM-dd HH:mm:ss": /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/,
-  "yyyy/MM/dd HH:mm:ss": /^(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2}):(\d{2})$/,
-  "yyyy/MM/dd": /^(\d{4})\/(\d{2})\/(\d{2})$/,
-  "yyyy-MM-dd": /^(\d{4})-(\d{2})-(\d{2})$/,
-  yyyyMMdd: /^(\d{4})(\d{2})(\d{2})$/,
-  basic_date: /^(\d{4})(\d{2})(\d{2})$/,
-  year: /^(\d{4})$/,
-};
+/** Text that is a signed number: "-1000", "+12.5". */
+const SIGNED_NUMBER = /^[+-]\d+(?:\.\d+)?$/;
 
 /** Epoch millis for a value in one of the `||`-separated formats, or undefined. */
-export function parseDate(
-  value: unknown,
-  format = "strict_date_optional_time||epoch_millis",
-): number | undefined {
-  for (const f of format.split("||")) {
-    const fmt = f.trim();
-    if (fmt === "epoch_millis" || fmt === "epoch_second") {
-      const n =
-        typeof value === "number"
-          ? value
-          : typeof value === "string" && /^-?\d+(\.\d+)?$/.test(value)
-            ? Number(value)
-            : Number.NaN;
-      if (Number.isFinite(n)) return fmt === "epoch_second" ? n * 1000 : n;
+export function parseDate(value: unknown, format = DEFAULT_DATE_FORMAT): number | undefined {
+  if (typeof value !== "string" && typeof value !== "number") return undefined;
+  // A JSON number, or a signed number in text, is only ever epoch millis or seconds here: the
+  // patterns would read "-1000" as a signed year, which this engine never did.
+  const epochOnly = typeof value === "string" && SIGNED_NUMBER.test(value);
+  for (const alt of format.split("||")) {
+    const name = alt.trim();
+    if (typeof value === "number") {
+      if (!Number.isFinite(value)) return undefined;
+      if (name === "epoch_millis") return value;
+      if (name === "epoch_second") return value * SECOND;
       continue;
     }
-    if (typeof value !== "string") continue;
-    if (
-      [
-        "strict_date_optional_time",
-        "date_optional_time",
-        "strict_date_time",
-        "date_time",
-        "strict_date",
-        "date",
-        "iso8601",
-      ].includes(fmt)
-    ) {
-      const t = parseIso(value);
-      if (t !== undefined) return t;
-      continue;
-    }
-    const re = PATTERN_FORMATS[fmt];
-    const m = re?.exec(value);
-    if (m) {
-      const [y, mo = "1", d = "1", h = "0", mi = "0", s = "0"] = m.slice(1);
-      return Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
-    }
+    if (epochOnly && name !== "epoch_millis" && name !== "epoch_second") continue;
+    // ISO names go straight to the ISO parser: `iso8601` has no pattern to compile.
+    const t = isIsoFormat(name) ? parseIso(value, UTC) : compileAlternative(name)?.parse(value, UTC);
+    if (t !== undefined) return t;
   }
   return undefined;
 }
 
-/** Date math for range queries: `now`, `now-1d/d`, `2024-01-01||+1M`. */
+/**
+ * Date math for range queries: `now`, `now-1d/d`, `2024-01-01||+1M`. Rounding (`/d`) goes down, or
+ * with `roundUp` to the unit's last millisecond, as ES rounds `lte` and `gt` bounds.
+ */
 export function parseDateMath(
   value: unknown,
   format: string | undefined,
@@ -85,54 +66,8 @@ export function parseDateMath(
 ): number | undefined {
   if (typeof value !== "string" || !(value.startsWith("now") || value.includes("||")))
     return parseDate(value, format);
-  let base: number | undefined;
-  let expr: string;
-  if (value.startsWith("now")) {
-    base = now;
-    expr = value.slice(3);
-  } else {
-    const [anchor = "", rest = ""] = value.split("||");
-    base = parseDate(anchor, format);
-    expr = rest;
-  }
-  if (base === undefined) return undefined;
-  const d = new Date(base);
-  const re = /([+-]\d+|\/)([yMwdhHms])/g;
-  let m: RegExpExecArray | null;
-  let consumed = 0;
-  while ((m = re.exec(expr))) {
-    if (m.index !== consumed) return undefined;
-    consumed = re.lastIndex;
-    const [, op = "", unit = ""] = m;
-    if (op === "/") roundDate(d, unit, roundUp);
-    else addToDate(d, unit, Number(op));
-  }
-  return consumed === expr.length ? d.getTime() : undefined;
-}
-
-function addToDate(d: Date, unit: string, n: number): void {
-  if (unit === "y") d.setUTCFullYear(d.getUTCFullYear() + n);
-  else if (unit === "M") d.setUTCMonth(d.getUTCMonth() + n);
-  else if (unit === "w") d.setUTCDate(d.getUTCDate() + 7 * n);
-  else if (unit === "d") d.setUTCDate(d.getUTCDate() + n);
-  else if (unit === "h" || unit === "H") d.setUTCHours(d.getUTCHours() + n);
-  else if (unit === "m") d.setUTCMinutes(d.getUTCMinutes() + n);
-  else if (unit === "s") d.setUTCSeconds(d.getUTCSeconds() + n);
-}
-
-function roundDate(d: Date, unit: string, up: boolean): void {
-  const order = ["y", "M", "d", "h", "m", "s"];
-  const u = unit === "H" ? "h" : unit === "w" ? "d" : unit;
-  const idx = order.indexOf(u);
-  if (idx <= 0) d.setUTCMonth(0);
-  if (idx <= 1) d.setUTCDate(1);
-  if (idx <= 2) d.setUTCHours(0);
-  if (idx <= 3) d.setUTCMinutes(0);
-  if (idx <= 4) d.setUTCSeconds(0);
-  d.setUTCMilliseconds(0);
-  if (unit === "w") d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
-  if (up) {
-    addToDate(d, unit, 1);
-    d.setTime(d.getTime() - 1);
-  }
+  const { anchor, math } = splitDateMath(value);
+  const base = anchor === undefined ? now : parseDate(anchor, format);
+  const t = base === undefined ? undefined : applyDateMath(base, math, UTC, roundUp);
+  return t !== undefined && Math.abs(t) <= MAX_DATE ? t : undefined;
 }

@@ -3,6 +3,7 @@
  * filling for min_doc_count 0 (within extended_bounds) and hard_bounds clipping.
  */
 
+import { UTC, type Zone } from "../../dates/zone.ts";
 import {
   bucketSubs,
   compileSubs,
@@ -13,13 +14,13 @@ import {
   type RawBucket,
 } from "./buckets.ts";
 import { AggregationError, type AggSpec, defineNode, type Env, type Node } from "./core.ts";
+import { timeZoneParam } from "./dates.ts";
 import { javaDouble } from "./format.ts";
 import { bucketComparator, isKeyAsc, needsSubResults, parseOrder } from "./order.ts";
 import { boolParam, checkParams, checkSign, intParam, paramError } from "./parse.ts";
 import { dateRounding, numericRounding, type Rounding } from "./rounding.ts";
 import { keySource, numericGetter, parseNumericValue, resolveSource, type Source } from "./sources.ts";
 import { isAbsent, isObject, type Json } from "./util.ts";
-import { parseZone, UTC, type Zone } from "./zone.ts";
 
 const HISTOGRAM_PARAMS = [
   "field",
@@ -45,7 +46,7 @@ interface Bounds {
 export function compileHistogram(spec: AggSpec, env: Env): Node {
   const isDate = spec.type === "date_histogram";
   checkParams(spec, isDate ? DATE_HISTOGRAM_PARAMS : HISTOGRAM_PARAMS);
-  const zone = isDate ? parseZone(spec.body.time_zone, spec) : UTC;
+  const zone = isDate ? timeZoneParam(spec) : UTC;
   const src = resolveSource(spec, env, isDate ? ["date", "number"] : ["number", "date", "boolean"], zone);
   // date_histogram on a numeric field treats values as epoch millis.
   const { format, valueSrc } = keySource(spec, src, isDate, zone);

@@ -1,12 +1,13 @@
 /** The range and date_range aggregations. */
 
+import { UTC } from "../../dates/zone.ts";
 import { compileSubs, countBuckets, EMPTY_DOCS, keyedBuckets } from "./buckets.ts";
 import { AggregationError, type AggSpec, defineNode, type Env, type Node, runNodes } from "./core.ts";
+import { timeZoneParam } from "./dates.ts";
 import { javaDouble } from "./format.ts";
 import { boolParam, checkParams, paramError } from "./parse.ts";
 import { keySource, numericGetter, parseNumericValue, resolveSource } from "./sources.ts";
 import { isAbsent, isObject, type Json } from "./util.ts";
-import { parseZone, UTC } from "./zone.ts";
 
 interface RangeDef {
   key: string | undefined;
@@ -19,7 +20,7 @@ const RANGE_PARAMS = ["field", "ranges", "keyed", "missing", "format", "time_zon
 export function compileRange(spec: AggSpec, env: Env): Node {
   checkParams(spec, RANGE_PARAMS);
   const isDateRange = spec.type === "date_range";
-  const zone = parseZone(spec.body.time_zone, spec);
+  const zone = timeZoneParam(spec);
   // date_range prints dates in time_zone; range prints them in UTC (its time_zone only parses bounds).
   const src = isDateRange
     ? resolveSource(spec, env, ["date", "number"], zone)

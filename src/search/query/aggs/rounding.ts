@@ -1,10 +1,10 @@
 /** Bucket key roundings of histogram (numeric intervals) and date_histogram (calendar/fixed intervals). */
 
-import { addLocal, type CalUnit, DAY, floorLocal, HOUR, MINUTE, SECOND } from "./calendar.ts";
+import { addLocal, type CalUnit, DAY, floorLocal, HOUR, MINUTE, SECOND } from "../../dates/calendar.ts";
+import type { Zone } from "../../dates/zone.ts";
 import { AggregationError, type AggSpec } from "./core.ts";
 import { numParam } from "./parse.ts";
 import { isAbsent } from "./util.ts";
-import type { Zone } from "./zone.ts";
 
 export interface Rounding {
   /** Bucket key (start) of a value. */

@@ -3,13 +3,14 @@
  * (with the `missing` substitute), and parsing request values (missing, include, bounds, ranges) the
  * way the field's type reads them.
  */
+import { compileDateFormat, DEFAULT_DATE_FORMAT } from "../../dates/format.ts";
+import { parseDateExpression } from "../../dates/math.ts";
+import { UTC, type Zone } from "../../dates/zone.ts";
 import { AggregationError, type AggSpec, type Env } from "./core.ts";
-import { compileDateFormat, DEFAULT_DATE_FORMAT } from "./date-format.ts";
-import { parseDateMath } from "./date-math.ts";
+import { dateErrors } from "./dates.ts";
 import { decimalFormatter, type Formatter } from "./format.ts";
 import { paramError, strParam } from "./parse.ts";
 import { isAbsent, toNumber } from "./util.ts";
-import { UTC, type Zone } from "./zone.ts";
 
 export type SourceKind = "keyword" | "boolean" | "number" | "date" | "unmapped";
 
@@ -62,7 +63,7 @@ function datePattern(spec: AggSpec, env: Env, field: string): string {
 }
 
 function dateFormatter(pattern: string, spec: AggSpec, zone: Zone): Formatter {
-  const df = compileDateFormat(pattern, spec);
+  const df = compileDateFormat(pattern, dateErrors(spec));
   return (v) => df.print(v, zone);
 }
 
@@ -186,7 +187,9 @@ export function parseNumericValue(
       spec.path,
     );
   }
-  if (src.kind === "date") return parseDateMath(v, datePattern(spec, env, src.field), zone, env.now, spec);
+  if (src.kind === "date") {
+    return parseDateExpression(v, datePattern(spec, env, src.field), zone, env.now, dateErrors(spec));
+  }
   const n = toNumber(v);
   if (typeof n !== "number" || Number.isNaN(n)) {
     throw new AggregationError(

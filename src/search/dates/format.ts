@@ -1,18 +1,17 @@
 /**
- * Date formats of aggregations (`format`, a date field's mapping format): printing with the first
- * `||` alternative and parsing with any of them — named ES formats, java.time patterns, epoch_millis
- * and epoch_second.
+ * Date formats (a date field's mapping `format`, a request's `format`): printing with the first `||`
+ * alternative and parsing with any of them — named ES formats, java.time patterns, epoch_millis and
+ * epoch_second.
  */
 
 import { HOUR, MINUTE, SECOND } from "./calendar.ts";
-import { AggregationError, type AggSpec } from "./core.ts";
-import { DAYS, type FmtToken, MONTHS, NAMED_FORMATS, printTokens, tokenizePattern } from "./date-pattern.ts";
-import { escapeRegex } from "./util.ts";
+import type { DateErrors } from "./errors.ts";
+import { DAYS, type FmtToken, MONTHS, NAMED_FORMATS, printTokens, tokenizePattern } from "./pattern.ts";
 import type { Zone } from "./zone.ts";
 
 export const DEFAULT_DATE_FORMAT = "strict_date_optional_time||epoch_millis";
 
-/** Named formats parsed leniently as ISO 8601. */
+/** Named formats parsed leniently as ISO 8601 (see isIsoFormat). */
 const ISO_FORMATS = new Set([
   "strict_date_optional_time",
   "date_optional_time",
@@ -26,6 +25,11 @@ const ISO_FORMATS = new Set([
   "iso8601",
 ]);
 
+/** Whether a named format (one `||` alternative) parses as lenient ISO 8601 rather than by its pattern. */
+export function isIsoFormat(name: string): boolean {
+  return ISO_FORMATS.has(name);
+}
+
 export interface DateFormat {
   print(utc: number, zone: Zone): string;
   /** Parses with one of the `||` alternatives; undefined when none matches. */
@@ -36,14 +40,15 @@ type Parser = (text: string, zone: Zone) => number | undefined;
 
 const dateFormatCache = new Map<string, DateFormat>();
 
-export function compileDateFormat(pattern: string, spec: AggSpec): DateFormat {
+/** Compiles (and caches) a `||`-separated format; an unknown pattern letter throws through `errors`. */
+export function compileDateFormat(pattern: string, errors: DateErrors): DateFormat {
   const cached = dateFormatCache.get(pattern);
   if (cached) return cached;
   const alternatives = pattern
     .split("||")
     .map((p) => p.trim())
     .filter((p) => p !== "");
-  if (alternatives.length === 0) throw new AggregationError(`Invalid format: [${pattern}]`, spec.path);
+  if (alternatives.length === 0) throw errors(`Invalid format: [${pattern}]`);
   const parsers: Parser[] = [];
   let printer: ((utc: number, zone: Zone) => string) | undefined;
   for (const alt of alternatives) {
@@ -53,7 +58,7 @@ export function compileDateFormat(pattern: string, spec: AggSpec): DateFormat {
       parsers.push((text) => (/^-?\d+(?:\.\d+)?$/.test(text) ? Number(text) * scale : undefined));
       continue;
     }
-    const tokens = tokenizePattern(NAMED_FORMATS[alt] ?? alt, spec);
+    const tokens = tokenizePattern(NAMED_FORMATS[alt] ?? alt, errors);
     printer ??= (utc, zone) => printTokens(tokens, utc, zone);
     parsers.push(ISO_FORMATS.has(alt) ? parseIso : patternParser(tokens));
   }
@@ -125,6 +130,11 @@ function parseOffsetText(s: string): number {
 
 // ---------------------------------------------------------------------------------------------
 // java.time patterns
+
+/** Escapes text for use as a literal inside a RegExp. */
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
 
 /** A RegExp matching text printed with `tokens`, and which field each capture group holds. */
 function tokensRegex(tokens: readonly FmtToken[]): { re: RegExp; fields: string[] } {

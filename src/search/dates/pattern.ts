@@ -1,7 +1,7 @@
 /** java.time-style date patterns: ES's named formats, tokenizing, and printing an instant. */
 
 import { DAY } from "./calendar.ts";
-import { AggregationError, type AggSpec } from "./core.ts";
+import type { DateErrors } from "./errors.ts";
 import { offsetParts, pad, type Zone } from "./zone.ts";
 
 export const MONTHS = [
@@ -66,7 +66,7 @@ export type FmtToken = { lit: string } | { letter: string; count: number };
 
 const PATTERN_LETTERS = "GuyDMLdQqYwWEecFahKkHmsSAnNVzOXxZp";
 
-export function tokenizePattern(pattern: string, spec: AggSpec): FmtToken[] {
+export function tokenizePattern(pattern: string, errors: DateErrors): FmtToken[] {
   const out: FmtToken[] = [];
   for (let i = 0; i < pattern.length; ) {
     const c = pattern[i] as string;
@@ -81,7 +81,7 @@ export function tokenizePattern(pattern: string, spec: AggSpec): FmtToken[] {
       i = end === -1 ? pattern.length : end + 1;
     } else if (/[A-Za-z]/.test(c)) {
       if (!PATTERN_LETTERS.includes(c)) {
-        throw new AggregationError(`Invalid format: [${pattern}]: Unknown pattern letter: ${c}`, spec.path);
+        throw errors(`Invalid format: [${pattern}]: Unknown pattern letter: ${c}`);
       }
       let j = i;
       while (pattern[j] === c) j++;

@@ -1,9 +1,7 @@
 /** Time zones of `time_zone` parameters: fixed offsets, and IANA ids resolved through Intl. */
 
 import { HOUR, MINUTE, SECOND } from "./calendar.ts";
-import { AggregationError, type AggSpec } from "./core.ts";
-import { paramError } from "./parse.ts";
-import { isAbsent } from "./util.ts";
+import type { DateErrors } from "./errors.ts";
 
 export interface Zone {
   readonly id: string;
@@ -32,12 +30,12 @@ export function offsetParts(ms: number): { sign: string; hh: string; mm: string 
 
 const zoneCache = new Map<string, Zone>();
 
-/** `time_zone`: fixed offsets (`+08:00`, `-0530`, `UTC+1`), `UTC`/`Z`/`GMT`, or IANA ids (via Intl). */
-export function parseZone(value: unknown, spec: AggSpec): Zone {
-  if (isAbsent(value)) return UTC;
-  if (typeof value !== "string" || value.trim() === "")
-    throw paramError(spec, "time_zone", "a time zone id", value);
-  const s = value.trim();
+/**
+ * A zone id: fixed offsets (`+08:00`, `-0530`, `UTC+1`), `UTC`/`Z`/`GMT`, or IANA ids (via Intl).
+ * Callers check that a request value is a non-empty string first; their messages differ.
+ */
+export function parseZone(id: string, errors: DateErrors): Zone {
+  const s = id.trim();
   if (/^(?:Z|UTC|GMT|UT|Etc\/UTC|Etc\/GMT|Etc\/UCT|UCT|Zulu|Etc\/Zulu)$/i.test(s)) return UTC;
   const m = /^(?:UTC|GMT|UT)?([+-])(\d{1,2})(?::?(\d{2}))?(?::?(\d{2}))?$/i.exec(s);
   if (m) {
@@ -45,7 +43,7 @@ export function parseZone(value: unknown, spec: AggSpec): Zone {
     const min = Number(m[3] ?? 0);
     const sec = Number(m[4] ?? 0);
     if (h > 18 || min > 59 || sec > 59 || (h === 18 && (min > 0 || sec > 0))) {
-      throw new AggregationError(`Zone offset not in valid range: -18:00 to +18:00`, spec.path);
+      throw errors(`Zone offset not in valid range: -18:00 to +18:00`);
     }
     const ms = (m[1] === "-" ? -1 : 1) * (h * HOUR + min * MINUTE + sec * SECOND);
     if (ms === 0) return UTC;
@@ -68,7 +66,7 @@ export function parseZone(value: unknown, spec: AggSpec): Zone {
       era: "short",
     });
   } catch {
-    throw new AggregationError(`Unknown time-zone ID: ${s}`, spec.path);
+    throw errors(`Unknown time-zone ID: ${s}`);
   }
   const zone = ianaZone(fmt.resolvedOptions().timeZone, fmt);
   zoneCache.set(s, zone);
