@@ -198,6 +198,6 @@ export function serverUrl(config: LodestoneConfig): string {
 /** The URL of the server's Elasticsearch/OpenSearch-compatible API. */
 export function searchUrl(config: LodestoneConfig): string {
   // a remote server (--url) serves search on the same host
-  const host = config.url ? new URL(config.url).host.replace(/:\d+$/, "") : clientHost(config);
+  const host = config.url ? new URL(config.url).hostname : clientHost(config);
   return `http://${host}:${config.searchPort}`;
 }

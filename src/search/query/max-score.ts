@@ -148,25 +148,23 @@ export function maxScoreTopK(
         contrib.fill(0, row, row + n);
         continue;
       }
-      if (counted < countUpTo) counted++;
+      // here the threshold is set (the count is complete): the non-essential terms may be skipped
       let complete = true;
-      if (firstEssential > 0) {
-        let partial = 0;
-        for (let e = firstEssential; e < n; e++) partial += contrib[row + (order[e] as number)] as number;
-        for (let e = firstEssential - 1; e >= 0; e--) {
-          if (partial + (prefix[e + 1] as number) <= theta) {
-            complete = false;
-            break;
-          }
-          const c = order[e] as number;
-          const { docs, freqs, norms, scorer } = clauses[c] as TermPostings;
-          const p = advance(docs, pos[c] as number, doc);
-          pos[c] = p;
-          if (p < docs.length && docs[p] === doc) {
-            const s = scorer.score(freqs[p] as number, norms ? (norms[doc] as number) : 1);
-            contrib[row + c] = s;
-            partial += s;
-          }
+      let partial = 0;
+      for (let e = firstEssential; e < n; e++) partial += contrib[row + (order[e] as number)] as number;
+      for (let e = firstEssential - 1; e >= 0; e--) {
+        if (partial + (prefix[e + 1] as number) <= theta) {
+          complete = false;
+          break;
+        }
+        const c = order[e] as number;
+        const { docs, freqs, norms, scorer } = clauses[c] as TermPostings;
+        const p = advance(docs, pos[c] as number, doc);
+        pos[c] = p;
+        if (p < docs.length && docs[p] === doc) {
+          const s = scorer.score(freqs[p] as number, norms ? (norms[doc] as number) : 1);
+          contrib[row + c] = s;
+          partial += s;
         }
       }
       // the sum in clause order, as the exhaustive disjunction adds them; clears the row
@@ -178,7 +176,7 @@ export function maxScoreTopK(
       if (!complete) continue;
       const score = Math.fround(sum);
       if (score > maxScore) maxScore = score;
-      if (score > theta || counted < countUpTo) collector.offer(doc, score);
+      collector.offer(doc, score);
     }
   }
   return { counted, maxScore };
