@@ -1,7 +1,5 @@
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 import type { Jieba } from "@node-rs/jieba";
+import { loadJieba } from "../../common/jieba.ts";
 import type { Token, Tokenizer } from "./types.ts";
 
 /**
@@ -35,11 +33,7 @@ const HAN_ONLY = /^\p{Script=Han}+$/u;
 
 function loadDictionary(): Dictionary {
   if (dictionary) return dictionary;
-  const require = createRequire(import.meta.url);
-  const mod = require("@node-rs/jieba") as typeof import("@node-rs/jieba");
-  const dictPath = join(dirname(require.resolve("@node-rs/jieba")), "dict.txt");
-  const dictBytes = readFileSync(dictPath);
-  const jieba = mod.Jieba.withDict(dictBytes);
+  const { jieba, dictionary: dictBytes } = loadJieba();
   const words = new Set<string>();
   let maxLen = 1;
   for (const line of dictBytes.toString("utf8").split("\n")) {
