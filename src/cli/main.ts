@@ -3,6 +3,7 @@ import { isLodestoneError } from "../common/errors.ts";
 import { VERSION } from "../server/version.ts";
 import { CliError } from "./client.ts";
 import { registerDlc } from "./commands/dlc.ts";
+import { registerEval } from "./commands/eval.ts";
 import { registerOss } from "./commands/oss.ts";
 import { registerQuickstart } from "./commands/quickstart.ts";
 import { registerServe } from "./commands/serve.ts";
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerQuickstart(program);
   registerOss(program);
   registerDlc(program);
+  registerEval(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

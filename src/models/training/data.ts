@@ -10,6 +10,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { validationQueryIds } from "../../eval/fusion.ts";
 import { generatePairs } from "./generate-pairs.ts";
 import { seededShuffle } from "./random.ts";
 
@@ -73,7 +74,19 @@ export function loadTrainingData(inputDir: string, opts: LoadOptions = {}): Trai
       const devQrels = path.join(inputDir, "qrels", "dev.tsv");
       if (fs.existsSync(devQrels))
         return { source: "beir", corpus, train, validation: judgedQueries(devQrels, queries, index) };
-      return { source: "beir", corpus, ...holdOut(train, validationShare, seed) };
+      // The same held-out queries as `lodestone eval` tunes hybrid weights on (never trained on).
+      const held = new Set(
+        validationQueryIds(
+          train.map((q) => q.id),
+          validationShare,
+        ),
+      );
+      return {
+        source: "beir",
+        corpus,
+        train: train.filter((q) => !held.has(q.id)),
+        validation: train.filter((q) => held.has(q.id)),
+      };
     }
     return generated(corpus, opts, seed, validationShare);
   }
