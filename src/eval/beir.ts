@@ -73,3 +73,8 @@ export function loadBeir(dir: string, split = "test"): BeirDataset {
     .filter((q) => qrels.has(q.id));
   return { name: path.basename(dir), corpus, queries, qrels };
 }
+
+/** The text a document is indexed (and encoded, and reranked) as: title, a space, text. */
+export function documentText(d: BeirDoc): string {
+  return `${d.title} ${d.text}`;
+}

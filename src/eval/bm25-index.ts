@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import type { CandidateRetriever, RetrievedDoc } from "../models/types.ts";
 import { SearchEngine } from "../search/engine.ts";
-import type { BeirDoc, BeirQuery } from "./beir.ts";
+import { type BeirDoc, type BeirQuery, documentText } from "./beir.ts";
 import type { Run } from "./metrics.ts";
 
 export interface Bm25Settings {
@@ -59,11 +59,6 @@ export function bm25IndexBody(opts: Bm25Settings): Record<string, unknown> {
       properties: { id: { type: "keyword" }, contents: { type: "text", analyzer: opts.analyzer } },
     },
   };
-}
-
-/** The text a document is indexed (and encoded, and reranked) as: title, a space, text. */
-export function documentText(d: BeirDoc): string {
-  return `${d.title} ${d.text}`;
 }
 
 export async function openBm25Index(

@@ -12,12 +12,18 @@
  * [dim, 100] (the PyTorch layout of a linear weight, no bias).
  */
 import { softplusBackward, softplusForward } from "./nn/activations.ts";
-import { embeddingBagBackwardInto, embeddingBagForward, packBags } from "./nn/embedding-bag.ts";
+import {
+  type BagInput,
+  embeddingBagBackwardInto,
+  embeddingBagForward,
+  gatherRowsBackwardInto,
+  gatherRowsForward,
+} from "./nn/embedding-bag.ts";
 import { linearBackward, linearForward } from "./nn/linear.ts";
 import { l2NormalizeBackward, l2NormalizeForward, type NormalizeResult } from "./nn/normalize.ts";
 import { ParamStore } from "./nn/params.ts";
 import { type WeightedPoolResult, weightedMeanPoolBackward, weightedMeanPoolForward } from "./nn/pooling.ts";
-import { SparseAccumulator } from "./nn/sparse.ts";
+import { SparseAccumulator, sparseToDense } from "./nn/sparse.ts";
 import type { EncodedText, ModelTokenizer } from "./tokenizer.ts";
 import type { TextEncoder } from "./types.ts";
 
@@ -62,13 +68,17 @@ export interface EmbedderInit {
 export interface EmbedderForward {
   B: number;
   L: number;
-  bags: ReturnType<typeof packBags>;
+  /** The batch's distinct words (each word's vector is computed once per batch). */
+  words: BagInput;
+  /** B×L padded tokens: index into `words` (−1 for padding) and the mask. */
+  slots: Int32Array;
+  mask: Uint8Array;
   weightIds: Int32Array;
   rawWeights: Float32Array;
   weights: Float32Array;
+  wordVectors: Float32Array;
   tokens: Float32Array;
   pool: WeightedPoolResult<Float32Array>;
-  projected: Float32Array;
   norm: NormalizeResult<Float32Array>;
   /** B×dim L2-normalised embeddings. */
   embeddings: Float32Array;
@@ -152,27 +162,43 @@ export class Embedder implements TextEncoder {
     const dim = this.config.dimension;
     const V = this.config.vocab_size;
     const B = texts.length;
-    const bags = packBags(texts, this.config.max_length);
-    const L = bags.L;
-    const tokens = embeddingBagForward(
+    const { words, slots, mask, L } = distinctWords(texts, this.config.max_length);
+    const U = words.wordIds.length;
+    const wordVectors = embeddingBagForward(
       this.params.get(PARAM.word).data,
       this.params.get(PARAM.ngram).data,
       d,
-      bags.input,
+      words,
     );
-    const weightIds = new Int32Array(B * L);
+    const tokens = gatherRowsForward(wordVectors, slots, d);
     const table = this.params.get(PARAM.tokenWeight).data;
-    const rawWeights = new Float32Array(B * L);
-    for (let i = 0; i < B * L; i++) {
-      const id = bags.input.wordIds[i] as number;
-      weightIds[i] = id >= 0 ? id : V;
-      rawWeights[i] = table[weightIds[i] as number] as number;
+    const weightIds = new Int32Array(U);
+    const rawWeights = new Float32Array(U);
+    for (let u = 0; u < U; u++) {
+      const id = words.wordIds[u] as number;
+      weightIds[u] = id >= 0 ? id : V;
+      rawWeights[u] = table[weightIds[u] as number] as number;
     }
     const weights = softplusForward(rawWeights);
-    const pool = weightedMeanPoolForward(tokens, weights, bags.mask, B, L, d);
+    const tokenWeights = gatherRowsForward(weights, slots, 1);
+    const pool = weightedMeanPoolForward(tokens, tokenWeights, mask, B, L, d);
     const projected = linearForward(pool.pooled, this.params.get(PARAM.projection).data, null, B, d, dim);
     const norm = l2NormalizeForward(projected, B, dim);
-    return { B, L, bags, weightIds, rawWeights, weights, tokens, pool, projected, norm, embeddings: norm.y };
+    return {
+      B,
+      L,
+      words,
+      slots,
+      mask,
+      weightIds,
+      rawWeights,
+      weights,
+      wordVectors,
+      tokens,
+      pool,
+      norm,
+      embeddings: norm.y,
+    };
   }
 
   /** Backward from dLoss/dEmbeddings: dense grads accumulate in the ParamStore, table grads in `grads`. */
@@ -180,6 +206,7 @@ export class Embedder implements TextEncoder {
     const d = this.config.word_dimension;
     const dim = this.config.dimension;
     const { B, L } = fwd;
+    const U = fwd.words.wordIds.length;
     const dProjected = l2NormalizeBackward(fwd.norm, dEmbeddings, B, dim);
     const projection = this.params.get(PARAM.projection);
     const dPooled = linearBackward(
@@ -192,23 +219,30 @@ export class Embedder implements TextEncoder {
       projection.grad,
       null,
     );
+    const tokenWeights = gatherRowsForward(fwd.weights, fwd.slots, 1);
     const { dX, dW } = weightedMeanPoolBackward(
       fwd.tokens,
-      fwd.weights,
-      fwd.bags.mask,
+      tokenWeights,
+      fwd.mask,
       fwd.pool,
       dPooled,
       B,
       L,
       d,
     );
-    const dRaw = softplusBackward(fwd.rawWeights, dW);
+    // tokens → distinct words (summed), then words → weight table and embedding tables
+    const dWordVectors = new SparseAccumulator(d, dX, { tableRows: U, capacity: U });
+    gatherRowsBackwardInto(fwd.slots, dX, d, dWordVectors);
+    const dWeights = new SparseAccumulator(1, dW, { tableRows: U, capacity: U });
+    gatherRowsBackwardInto(fwd.slots, dW, 1, dWeights);
+    const denseWordGrad = sparseToDense(dWordVectors.toRows(), U);
+    const dRaw = softplusBackward(fwd.rawWeights, sparseToDense(dWeights.toRows(), U));
     const weightGrad = this.params.get(PARAM.tokenWeight).grad as Float32Array;
-    for (let i = 0; i < B * L; i++) {
-      const id = fwd.weightIds[i] as number;
-      if (fwd.bags.mask[i]) weightGrad[id] = (weightGrad[id] as number) + (dRaw[i] as number);
+    for (let u = 0; u < U; u++) {
+      const id = fwd.weightIds[u] as number;
+      weightGrad[id] = (weightGrad[id] as number) + (dRaw[u] as number);
     }
-    embeddingBagBackwardInto(fwd.bags.input, dX, d, grads.word, grads.ngram);
+    embeddingBagBackwardInto(fwd.words, denseWordGrad, d, grads.word, grads.ngram);
   }
 
   /** Sparse accumulators sized for this model's tables (reuse across steps with `clear()`). */
@@ -283,4 +317,50 @@ export function orthonormalInit(w: Float32Array, rows: number, cols: number, rng
   for (let r = 0; r < rows; r++)
     for (let c = 0; c < cols; c++)
       w[r * cols + c] = byColumns ? (vecs[c * len + r] as number) : (vecs[r * len + c] as number);
+}
+
+/**
+ * A batch as distinct words plus, per padded token slot (B×L, L = longest text capped at
+ * `maxLength`), the index of its word: a word's n-grams are then gathered (and their gradients
+ * scattered) once per batch instead of once per occurrence.
+ */
+export function distinctWords(
+  texts: readonly EncodedText[],
+  maxLength: number,
+): { words: BagInput; slots: Int32Array; mask: Uint8Array; L: number } {
+  let L = 1;
+  for (const t of texts) L = Math.max(L, Math.min(t.length, maxLength));
+  const slots = new Int32Array(texts.length * L).fill(-1);
+  const mask = new Uint8Array(texts.length * L);
+  const index = new Map<string, number>();
+  const wordIds: number[] = [];
+  const offsets: number[] = [0];
+  const ngrams: number[] = [];
+  texts.forEach((t, b) => {
+    const n = Math.min(t.length, L);
+    for (let i = 0; i < n; i++) {
+      const word = t.tokens[i] as string;
+      let u = index.get(word);
+      if (u === undefined) {
+        u = wordIds.length;
+        index.set(word, u);
+        wordIds.push(t.wordIds[i] as number);
+        for (let k = t.ngramOffsets[i] as number; k < (t.ngramOffsets[i + 1] as number); k++)
+          ngrams.push(t.ngramIds[k] as number);
+        offsets.push(ngrams.length);
+      }
+      slots[b * L + i] = u;
+      mask[b * L + i] = 1;
+    }
+  });
+  return {
+    words: {
+      wordIds: Int32Array.from(wordIds),
+      ngramOffsets: Int32Array.from(offsets),
+      ngramIds: Int32Array.from(ngrams),
+    },
+    slots,
+    mask,
+    L,
+  };
 }

@@ -11,6 +11,7 @@ import { buildSearchApp } from "../search/api/server.ts";
 import { SearchEngine } from "../search/engine.ts";
 import { openDatabase } from "../state/db.ts";
 import { LocalObjectStore } from "../storage/local-store.ts";
+import { TRAINING_BUILTINS } from "../training-jobs/index.ts";
 import { buildApp } from "./app.ts";
 import type { Platform } from "./platform-types.ts";
 import { VERSION } from "./version.ts";
@@ -39,7 +40,7 @@ export async function startPlatform(
   const db = openDatabase(layout.dbFile);
   const objects = new LocalObjectStore(layout.ossRoot, { maxObjectBytes: config.limits.objectBytes });
   const scripts = new ScriptRegistry();
-  for (const script of JOB_BUILTINS) scripts.register(script);
+  for (const script of [...JOB_BUILTINS, ...TRAINING_BUILTINS]) scripts.register(script);
   const jobStore = new JobStore(db);
   const jobs = new JobRunner({
     store: jobStore,
@@ -48,6 +49,8 @@ export async function startPlatform(
     jobsRoot: layout.jobsRoot,
     concurrency: config.jobs.concurrency,
     stopGraceMs: config.jobs.stopGraceMs,
+    // derived data jobs may rebuild, e.g. the GloVe vectors' binary cache
+    env: { LODESTONE_CACHE_DIR: layout.cacheDir },
   });
   jobs.recover();
   const search = await SearchEngine.open({ dataDir: layout.searchDir });

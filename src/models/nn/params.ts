@@ -142,6 +142,18 @@ export class ParamStore {
     return n;
   }
 
+  /** A copy of every parameter's values (e.g. the best epoch's weights, for early stopping). */
+  snapshot(): Float32Array[] {
+    return this.list().map((p) => p.data.slice());
+  }
+
+  /** Puts back the values of a `snapshot()` of this store. */
+  restore(snapshot: readonly Float32Array[]): void {
+    const params = this.list();
+    if (snapshot.length !== params.length) throw new RangeError("restore: snapshot of another parameter set");
+    for (let i = 0; i < params.length; i++) (params[i] as Param).data.set(snapshot[i] as Float32Array);
+  }
+
   /** Zeroes every dense gradient. */
   zeroGrad(): void {
     for (const p of this.params.values()) p.grad?.fill(0);

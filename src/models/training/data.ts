@@ -10,14 +10,16 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { documentText } from "../../eval/beir.ts";
 import { validationQueryIds } from "../../eval/fusion.ts";
+import type { Qrels } from "../../eval/metrics.ts";
 import { generatePairs } from "./generate-pairs.ts";
 import { seededShuffle } from "./random.ts";
 
 export interface TrainingDoc {
   id: string;
   title: string;
-  /** The text to embed: title and body joined, as the engine's BM25 field holds them. */
+  /** The text to embed: title and body joined (BEIR documents exactly as `lodestone eval` joins them). */
   text: string;
 }
 
@@ -54,9 +56,24 @@ export interface LoadOptions {
   seed?: number;
   /** Use generated pairs even when judged queries exist. */
   forceGenerated?: boolean;
+  /**
+   * Generated pairs per document added to judged training queries (default 1): with few judged
+   * queries (Cranfield has 150) they regularise the word vectors towards the whole corpus.
+   */
+  augmentPerDoc?: number;
 }
 
 export class TrainingDataError extends Error {}
+
+/** The validation queries' judgements keyed by document id, as the metrics take them. */
+export function validationQrels(data: TrainingData): Qrels {
+  return new Map(
+    data.validation.map((q) => [
+      q.id,
+      new Map([...q.positives].map(([doc, grade]) => [(data.corpus[doc] as TrainingDoc).id, grade])),
+    ]),
+  );
+}
 
 export function loadTrainingData(inputDir: string, opts: LoadOptions = {}): TrainingData {
   const seed = opts.seed ?? 13;
@@ -81,10 +98,14 @@ export function loadTrainingData(inputDir: string, opts: LoadOptions = {}): Trai
           validationShare,
         ),
       );
+      const augment = opts.augmentPerDoc ?? 1;
       return {
         source: "beir",
         corpus,
-        train: train.filter((q) => !held.has(q.id)),
+        train: [
+          ...train.filter((q) => !held.has(q.id)),
+          ...(augment > 0 ? generatePairs(corpus, { perDoc: augment, seed }) : []),
+        ],
         validation: train.filter((q) => held.has(q.id)),
       };
     }
@@ -150,7 +171,7 @@ function readBeirCorpus(file: string): TrainingDoc[] {
     const id = str(d._id ?? d.id);
     if (!id) throw new TrainingDataError(`${file}:${i + 1}: a document needs an "_id"`);
     const title = str(d.title);
-    return { id, title, text: joinTitle(title, str(d.text)) };
+    return { id, title, text: documentText({ id, title, text: str(d.text) }) };
   });
 }
 

@@ -41,8 +41,9 @@ export function generatePairs(corpus: readonly TrainingDoc[], opts: GenerateOpti
         positiveText,
       });
     let made = 0;
-    const body =
-      doc.title && doc.text.startsWith(doc.title) ? doc.text.slice(doc.title.length).trim() : doc.text;
+    let body = doc.text;
+    // BEIR texts often repeat the title; strip every leading copy
+    while (doc.title && body.startsWith(doc.title)) body = body.slice(doc.title.length).trim();
     if (doc.title && wordCount(doc.title) >= 2 && wordCount(body) >= MIN_WORDS) {
       add(doc.title, body);
       made++;
