@@ -54,7 +54,7 @@ function newEmbedder(data: TrainingData): Embedder {
 async function trained(data: TrainingData, label: string) {
   const model = newEmbedder(data);
   const retriever = await openBm25Index(data.corpus.map((d) => ({ id: d.id, title: "", text: d.text })));
-  const result = trainEmbedder(
+  const result = await trainEmbedder(
     model,
     data,
     retriever,

@@ -4,7 +4,7 @@
  * config.json, tokenizer.json, vocab.txt, model.safetensors, metrics.json, README.md.
  *
  * Hyper-parameters (all optional): dim (768), epochs, batch_size, lr, embedding_lr, temperature,
- * hard_negatives, hard_negative_depth, warmup_ratio, clip_norm, patience, seed, max_length,
+ * hard_negatives, hard_negative_depth, warmup_ratio, clip_norm, patience, seed, workers, max_length,
  * buckets, glove_words, pairs (auto | generated), augment_per_doc, generated_per_doc,
  * validation_share.
  */
@@ -38,6 +38,7 @@ const hp = numbers(ctx, {
   clip_norm: d.clipNorm,
   patience: d.patience,
   seed: d.seed,
+  workers: d.workers,
   max_length: 256,
   buckets: 65_536,
   glove_words: 20_000,
@@ -59,7 +60,7 @@ const model = initialEmbedder({
 console.log(`vocabulary ${model.config.vocab_size} words, ${hp.buckets} n-gram buckets, ${hp.dim}-d output`);
 const index = await corpusIndex(data);
 const bm25 = bm25Validation(data, index);
-const result = trainEmbedder(
+const result = await trainEmbedder(
   model,
   data,
   index,
@@ -75,6 +76,7 @@ const result = trainEmbedder(
     clipNorm: hp.clip_norm,
     patience: hp.patience,
     seed: hp.seed,
+    workers: hp.workers,
   },
   {
     onStep: (s) => {

@@ -65,6 +65,12 @@ export interface Param {
   weightDecay?: number;
 }
 
+/** A parameter's values living in a SharedArrayBuffer, as posted to a worker thread. */
+export interface SharedParam {
+  name: string;
+  data: Float32Array;
+}
+
 /** A safetensors-shaped entry. */
 export interface NamedTensor {
   name: string;
@@ -140,6 +146,30 @@ export class ParamStore {
     let n = 0;
     for (const p of this.params.values()) n += p.data.length;
     return n;
+  }
+
+  /**
+   * Moves every parameter's values into SharedArrayBuffers (same values), so worker threads can
+   * read the live weights without copies; returns what a worker needs to adopt them.
+   */
+  share(): SharedParam[] {
+    return this.list().map((p) => {
+      if (!(p.data.buffer instanceof SharedArrayBuffer)) {
+        const shared = new Float32Array(new SharedArrayBuffer(p.data.byteLength));
+        shared.set(p.data);
+        p.data = shared;
+      }
+      return { name: p.name, data: p.data };
+    });
+  }
+
+  /** Makes this store's parameters use shared values from another thread's `share()`. */
+  adopt(shared: readonly SharedParam[]): void {
+    for (const s of shared) {
+      const p = this.get(s.name);
+      if (s.data.length !== p.data.length) throw new RangeError(`adopt: ${s.name} has another size`);
+      p.data = s.data;
+    }
   }
 
   /** A copy of every parameter's values (e.g. the best epoch's weights, for early stopping). */

@@ -4,15 +4,17 @@
  * with warm-up and linear decay, global-norm clipping, and early stopping on the validation
  * queries' dense nDCG@10 (the best epoch's weights are kept).
  */
+import os from "node:os";
 import { buildDenseIndex } from "../../eval/dense.ts";
 import { evaluateRun, type Metrics } from "../../eval/metrics.ts";
 import type { Embedder } from "../embedder.ts";
 import { PARAM } from "../embedder.ts";
 import { AdamW, clipGradNorm, lrSchedule } from "../nn/adamw.ts";
-import { infoNce } from "../nn/infonce.ts";
 import type { EncodedText } from "../tokenizer.ts";
 import type { CandidateRetriever } from "../types.ts";
+import { type ContrastiveShard, contrastiveGradients } from "./contrastive-step.ts";
 import { type TrainingData, type TrainingQuery, validationQrels } from "./data.ts";
+import { GradientWorkers } from "./gradient-workers.ts";
 import { mulberry32, seededShuffle } from "./random.ts";
 
 export interface EmbedderTrainingOptions {
@@ -33,11 +35,13 @@ export interface EmbedderTrainingOptions {
   /** Epochs without a better validation nDCG@10 before stopping. */
   patience: number;
   seed: number;
+  /** Worker threads computing shards of each batch alongside the main thread (0: none). */
+  workers: number;
 }
 
 export const EMBEDDER_TRAINING_DEFAULTS: EmbedderTrainingOptions = {
   epochs: 20,
-  batchSize: 32,
+  batchSize: 64,
   lr: 2e-3,
   embeddingLr: 5e-3,
   temperature: 0.2,
@@ -47,6 +51,7 @@ export const EMBEDDER_TRAINING_DEFAULTS: EmbedderTrainingOptions = {
   clipNorm: 5,
   patience: 3,
   seed: 7,
+  workers: Math.min(3, Math.max(0, os.availableParallelism() - 1)),
 };
 
 export interface EpochRecord {
@@ -85,13 +90,13 @@ interface Pair {
   doc: number;
 }
 
-export function trainEmbedder(
+export async function trainEmbedder(
   model: Embedder,
   data: TrainingData,
   retriever: CandidateRetriever | undefined,
   options: Partial<EmbedderTrainingOptions> = {},
   callbacks: TrainingCallbacks = {},
-): EmbedderTrainingResult {
+): Promise<EmbedderTrainingResult> {
   const opts = { ...EMBEDDER_TRAINING_DEFAULTS, ...options };
   const started = performance.now();
   const random = mulberry32(opts.seed);
@@ -128,72 +133,61 @@ export function trainEmbedder(
   let stale = 0;
   let stoppedEarly = false;
 
-  for (let epoch = 1; epoch <= opts.epochs; epoch++) {
-    const epochStart = performance.now();
-    const order = seededShuffle(pairs, random);
-    let lossSum = 0;
-    let accSum = 0;
-    for (let s = 0; s < stepsPerEpoch; s++) {
-      const batch = order.slice(s * opts.batchSize, (s + 1) * opts.batchSize);
-      const { loss, accuracy } = trainStep(batch);
-      lossSum += loss;
-      accSum += accuracy;
-      step++;
-      callbacks.onStep?.({ epoch, step, totalSteps, loss, lr: schedule(step - 1) * opts.lr });
+  const workers = opts.workers > 0 ? new GradientWorkers(model, opts.workers) : undefined;
+  try {
+    for (let epoch = 1; epoch <= opts.epochs; epoch++) {
+      const epochStart = performance.now();
+      const order = seededShuffle(pairs, random);
+      let lossSum = 0;
+      let accSum = 0;
+      for (let s = 0; s < stepsPerEpoch; s++) {
+        const batch = order.slice(s * opts.batchSize, (s + 1) * opts.batchSize);
+        const { loss, accuracy } = await trainStep(batch);
+        lossSum += loss;
+        accSum += accuracy;
+        step++;
+        callbacks.onStep?.({ epoch, step, totalSteps, loss, lr: schedule(step - 1) * opts.lr });
+      }
+      const validation = validate();
+      const record: EpochRecord = {
+        epoch,
+        loss: lossSum / stepsPerEpoch,
+        accuracy: accSum / stepsPerEpoch,
+        validation,
+        seconds: (performance.now() - epochStart) / 1000,
+      };
+      history.push(record);
+      callbacks.onEpoch?.(record);
+      if (validation.ndcg10 > best.ndcg10) {
+        best = validation;
+        bestEpoch = epoch;
+        bestWeights = model.params.snapshot();
+        stale = 0;
+      } else if (++stale >= opts.patience) {
+        stoppedEarly = epoch < opts.epochs;
+        break;
+      }
     }
-    const validation = validate();
-    const record: EpochRecord = {
-      epoch,
-      loss: lossSum / stepsPerEpoch,
-      accuracy: accSum / stepsPerEpoch,
-      validation,
-      seconds: (performance.now() - epochStart) / 1000,
-    };
-    history.push(record);
-    callbacks.onEpoch?.(record);
-    if (validation.ndcg10 > best.ndcg10) {
-      best = validation;
-      bestEpoch = epoch;
-      bestWeights = model.params.snapshot();
-      stale = 0;
-    } else if (++stale >= opts.patience) {
-      stoppedEarly = epoch < opts.epochs;
-      break;
-    }
+  } finally {
+    await workers?.close();
   }
   model.params.restore(bestWeights);
   return { before, history, bestEpoch, best, stoppedEarly, seconds: (performance.now() - started) / 1000 };
 
-  function trainStep(batch: Pair[]): { loss: number; accuracy: number } {
-    const B = batch.length;
-    const docs: number[] = batch.map((p) => p.doc);
-    const texts: EncodedText[] = batch.map(
-      (p) => positiveTokens[p.query] ?? (docTokens[p.doc] as EncodedText),
-    );
-    for (const p of batch) {
-      const pool = hardPools[p.query] as number[];
-      for (let h = 0; h < opts.hardNegatives && pool.length > 0; h++) {
-        const doc = pool[Math.floor(random() * pool.length)] as number;
-        docs.push(doc);
-        texts.push(docTokens[doc] as EncodedText);
-      }
-    }
-    const N = docs.length;
-    // Another row that is also a positive of query i (same document, or judged relevant) is no negative.
-    const exclude = new Uint8Array(B * N);
-    for (let i = 0; i < B; i++) {
-      const q = data.train[(batch[i] as Pair).query] as TrainingQuery;
-      for (let j = 0; j < N; j++) if (j !== i && q.positives.has(docs[j] as number)) exclude[i * N + j] = 1;
+  async function trainStep(batch: Pair[]): Promise<{ loss: number; accuracy: number }> {
+    const parts = 1 + (workers?.size ?? 0);
+    const shards: ContrastiveShard[] = [];
+    for (let p = 0; p < parts; p++) {
+      const from = Math.floor((p * batch.length) / parts);
+      const to = Math.floor(((p + 1) * batch.length) / parts);
+      if (to > from) shards.push(shardOf(batch.slice(from, to), (to - from) / batch.length));
     }
     model.params.zeroGrad();
     grads.word.clear();
     grads.ngram.clear();
-    const qFwd = model.forward(batch.map((p) => queryTokens[p.query] as EncodedText));
-    const dFwd = model.forward(texts);
-    const dim = model.dimension;
-    const result = infoNce(qFwd.embeddings, dFwd.embeddings, B, N, dim, opts.temperature, { exclude });
-    model.backward(qFwd, result.dQ, grads);
-    model.backward(dFwd, result.dD, grads);
+    const [local, ...remote] = shards as [ContrastiveShard, ...ContrastiveShard[]];
+    const pending = workers && remote.length ? workers.run(remote, grads) : Promise.resolve([]);
+    const losses = [contrastiveGradients(model, local, grads), ...(await pending)];
     const dense = model.params.denseTensors();
     const sparse = [
       { name: PARAM.word, data: model.params.get(PARAM.word).data, grad: grads.word.toRows() },
@@ -209,7 +203,44 @@ export function trainEmbedder(
       optimizer.step(opts.lr * scale, dense);
       optimizer.step(opts.embeddingLr * scale, [], sparse);
     }
-    return { loss: result.loss, accuracy: result.accuracy };
+    let loss = 0;
+    let accuracy = 0;
+    losses.forEach((l, i) => {
+      loss += l.loss * (shards[i] as ContrastiveShard).scale;
+      accuracy += l.accuracy * (shards[i] as ContrastiveShard).scale;
+    });
+    return { loss, accuracy };
+  }
+
+  /** A shard: its pairs' queries, their positives, then BM25 hard negatives for each query. */
+  function shardOf(pairs: Pair[], scale: number): ContrastiveShard {
+    const B = pairs.length;
+    const docIds: number[] = pairs.map((p) => p.doc);
+    const docs: EncodedText[] = pairs.map(
+      (p) => positiveTokens[p.query] ?? (docTokens[p.doc] as EncodedText),
+    );
+    for (const p of pairs) {
+      const pool = hardPools[p.query] as number[];
+      for (let h = 0; h < opts.hardNegatives && pool.length > 0; h++) {
+        const doc = pool[Math.floor(random() * pool.length)] as number;
+        docIds.push(doc);
+        docs.push(docTokens[doc] as EncodedText);
+      }
+    }
+    const N = docIds.length;
+    // Another row that is also a positive of query i (same document, or judged relevant) is no negative.
+    const exclude = new Uint8Array(B * N);
+    for (let i = 0; i < B; i++) {
+      const q = data.train[(pairs[i] as Pair).query] as TrainingQuery;
+      for (let j = 0; j < N; j++) if (j !== i && q.positives.has(docIds[j] as number)) exclude[i * N + j] = 1;
+    }
+    return {
+      queries: pairs.map((p) => queryTokens[p.query] as EncodedText),
+      docs,
+      exclude,
+      temperature: opts.temperature,
+      scale,
+    };
   }
 }
 
