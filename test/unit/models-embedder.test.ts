@@ -22,7 +22,14 @@ function tinyEmbedder(dimension = 6): Embedder {
   const random = mulberry32(5);
   const wordVectors = Float32Array.from({ length: WORDS.length * 8 }, () => random() - 0.5);
   const tokenWeights = Float32Array.from({ length: WORDS.length + 1 }, () => 0.5 + random());
-  const model = Embedder.create({ tokenizer, dimension, wordDimension: 8, wordVectors, tokenWeights, seed: 2 });
+  const model = Embedder.create({
+    tokenizer,
+    dimension,
+    wordDimension: 8,
+    wordVectors,
+    tokenWeights,
+    seed: 2,
+  });
   const ngrams = model.params.get(PARAM.ngram).data;
   for (let i = 0; i < ngrams.length; i++) ngrams[i] = (random() - 0.5) * 0.5;
   return model;
@@ -52,7 +59,11 @@ describe("embedder", () => {
     for (const param of model.params.list()) {
       const analytic = (i: number): number => {
         if (param.grad) return param.grad[i] as number;
-        const g = sparse.get(param.name as typeof PARAM.word) as { rows: Int32Array; values: Float32Array; dim: number };
+        const g = sparse.get(param.name as typeof PARAM.word) as {
+          rows: Int32Array;
+          values: Float32Array;
+          dim: number;
+        };
         const row = Math.floor(i / g.dim);
         const r = g.rows.indexOf(row);
         return r < 0 ? 0 : (g.values[r * g.dim + (i % g.dim)] as number);
@@ -98,7 +109,8 @@ describe("embedder", () => {
     const model = tinyEmbedder(12);
     const batch = model.encode(TEXTS);
     const single = model.encode([TEXTS[1] as string]);
-    for (let i = 0; i < 12; i++) assert.ok(Math.abs((batch[12 + i] as number) - (single[i] as number)) < 1e-6);
+    for (let i = 0; i < 12; i++)
+      assert.ok(Math.abs((batch[12 + i] as number) - (single[i] as number)) < 1e-6);
     for (let t = 0; t < TEXTS.length; t++) {
       const norm = Math.hypot(...batch.subarray(t * 12, (t + 1) * 12));
       assert.ok(Math.abs(norm - 1) < 1e-5);
@@ -134,7 +146,10 @@ describe("model folders", () => {
     const back = await loadModelFolder(path.join(dir, "rr"));
     assert.equal(back.kind, "reranker");
     const candidates = TEXTS.map((text, i) => ({ text, bm25: i }));
-    assert.deepEqual(back.kind === "reranker" && back.scorer.score("flow plate", candidates), reranker.score("flow plate", candidates));
+    assert.deepEqual(
+      back.kind === "reranker" && back.scorer.score("flow plate", candidates),
+      reranker.score("flow plate", candidates),
+    );
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -143,7 +158,10 @@ describe("model folders", () => {
     saveEmbedder(tinyEmbedder(), dir);
     const config = JSON.parse(fs.readFileSync(path.join(dir, "config.json"), "utf8"));
     fs.writeFileSync(path.join(dir, "config.json"), JSON.stringify({ ...config, dimension: 7 }));
-    await assert.rejects(loadModelFolder(dir), /projection\.weight has shape \[6, 8\], config\.json implies \[7, 8\]/);
+    await assert.rejects(
+      loadModelFolder(dir),
+      /projection\.weight has shape \[6, 8\], config\.json implies \[7, 8\]/,
+    );
     fs.writeFileSync(path.join(dir, "config.json"), JSON.stringify({ ...config, vocab_size: 99 }));
     await assert.rejects(loadModelFolder(dir), /"vocab_size" is 99 but vocab\.txt has 6 words/);
     fs.writeFileSync(path.join(dir, "config.json"), JSON.stringify({ ...config, architecture: "bert" }));
