@@ -61,6 +61,16 @@ export function metricSummary(m: Metrics): Record<string, number> {
   return { ndcg10: m.ndcg10, recall100: m.recall100, mrr10: m.mrr10 };
 }
 
+/** What metrics.json records about the data a model was trained on. */
+export function dataSummary(data: TrainingData) {
+  return {
+    source: data.source,
+    documents: data.corpus.length,
+    train_queries: data.train.length,
+    validation_queries: data.validation.length,
+  };
+}
+
 export function describeData(data: TrainingData): string {
   return `${data.source} data: ${data.corpus.length} documents, ${data.train.length} training queries, ${data.validation.length} validation queries`;
 }

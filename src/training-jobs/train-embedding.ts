@@ -15,6 +15,7 @@ import { EMBEDDER_TRAINING_DEFAULTS, trainEmbedder } from "../models/training/tr
 import {
   bm25Validation,
   corpusIndex,
+  dataSummary,
   describeData,
   glove,
   metricSummary,
@@ -105,12 +106,7 @@ const result = await trainEmbedder(
 );
 await index.close();
 const metrics = {
-  data: {
-    source: data.source,
-    documents: data.corpus.length,
-    train_queries: data.train.length,
-    validation_queries: data.validation.length,
-  },
+  data: dataSummary(data),
   hyper_parameters: hp,
   validation: {
     bm25: metricSummary(bm25),

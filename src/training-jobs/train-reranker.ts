@@ -21,7 +21,15 @@ import type { TrainingData } from "../models/training/data.ts";
 import { initialEmbedder } from "../models/training/init-embedder.ts";
 import { RERANKER_TRAINING_DEFAULTS, trainReranker } from "../models/training/train-reranker.ts";
 import { isOssUrl } from "../storage/oss-url.ts";
-import { corpusIndex, describeData, glove, metricSummary, numbers, trainingData } from "./common.ts";
+import {
+  corpusIndex,
+  dataSummary,
+  describeData,
+  glove,
+  metricSummary,
+  numbers,
+  trainingData,
+} from "./common.ts";
 import { rerankerCard } from "./model-card.ts";
 
 const ctx = jobContext();
@@ -91,12 +99,7 @@ const result = trainReranker(
 );
 await index.close();
 const metrics = {
-  data: {
-    source: data.source,
-    documents: data.corpus.length,
-    train_queries: data.train.length,
-    validation_queries: data.validation.length,
-  },
+  data: dataSummary(data),
   hyper_parameters: hp,
   validation: { bm25: metricSummary(result.bm25), reranked: metricSummary(result.best) },
   best_epoch: result.bestEpoch,

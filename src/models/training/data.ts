@@ -10,7 +10,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { documentText } from "../../eval/beir.ts";
+import { documentText, readQrels } from "../../eval/beir.ts";
 import { validationQueryIds } from "../../eval/fusion.ts";
 import type { Qrels } from "../../eval/metrics.ts";
 import { generatePairs } from "./generate-pairs.ts";
@@ -185,26 +185,17 @@ function judgedQueries(
   texts: Map<string, string>,
   corpusIndex: Map<string, number>,
 ): TrainingQuery[] {
-  const byQuery = new Map<string, TrainingQuery>();
-  fs.readFileSync(qrelsFile, "utf8")
-    .split("\n")
-    .forEach((line, i) => {
-      const f = line.trimEnd().split("\t");
-      if (f.length < 3) return;
-      const grade = Number(f[2]);
-      if (!Number.isInteger(grade)) {
-        if (i === 0) return; // header
-        throw new TrainingDataError(`${qrelsFile}:${i + 1}: grade "${f[2]}" is not an integer`);
-      }
-      const [qid, docId] = f as [string, string];
+  const queries: TrainingQuery[] = [];
+  for (const [qid, judged] of readQrels(qrelsFile)) {
+    const text = texts.get(qid);
+    const positives = new Map<number, number>();
+    for (const [docId, grade] of judged) {
       const doc = corpusIndex.get(docId);
-      const text = texts.get(qid);
-      if (grade <= 0 || doc === undefined || text === undefined) return;
-      let q = byQuery.get(qid);
-      if (!q) byQuery.set(qid, (q = { id: qid, text, positives: new Map(), negatives: [] }));
-      q.positives.set(doc, grade);
-    });
-  return [...byQuery.values()];
+      if (doc !== undefined) positives.set(doc, grade);
+    }
+    if (text !== undefined && positives.size > 0) queries.push({ id: qid, text, positives, negatives: [] });
+  }
+  return queries;
 }
 
 function listFiles(dir: string): string[] {
