@@ -47,4 +47,30 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX job_metrics_job ON job_metrics(job_id, name, step);
     `,
   },
+  {
+    version: 2,
+    name: "models and endpoints",
+    sql: `
+      CREATE TABLE models (
+        id          TEXT PRIMARY KEY,
+        name        TEXT NOT NULL,
+        version     INTEGER NOT NULL,
+        kind        TEXT NOT NULL,
+        source      TEXT NOT NULL,
+        config      TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        UNIQUE (name, version)
+      );
+      CREATE TABLE endpoints (
+        id              TEXT PRIMARY KEY,
+        model_id        TEXT NOT NULL,
+        status          TEXT NOT NULL,
+        replicas        INTEGER NOT NULL,
+        reason_message  TEXT,
+        created_at      INTEGER NOT NULL,
+        updated_at      INTEGER NOT NULL
+      );
+      CREATE INDEX endpoints_model ON endpoints(model_id);
+    `,
+  },
 ];
