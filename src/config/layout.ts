@@ -13,6 +13,8 @@ export interface DataLayout {
   logsDir: string;
   /** Derived data that can be rebuilt (model caches and the like). */
   cacheDir: string;
+  /** Registered models: one folder per model id, copied from object storage at registration. */
+  modelsDir: string;
   /** The embedded search engine: its SQLite store, segment files and analysis config (synonyms files). */
   searchDir: string;
 }
@@ -27,5 +29,6 @@ export function dataLayout(dataDir: string): DataLayout {
     logsDir: path.join(root, "logs"),
     cacheDir: path.join(root, "cache"),
     searchDir: path.join(root, "search"),
+    modelsDir: path.join(root, "models"),
   };
 }

@@ -3,7 +3,9 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { installErrorHandling } from "./errors.ts";
 import type { Platform } from "./platform-types.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { inferenceRoutes } from "./routes/inference.ts";
 import { jobRoutes } from "./routes/jobs.ts";
+import { modelRoutes } from "./routes/models.ts";
 import { ossRoutes } from "./routes/oss.ts";
 
 export interface AppOptions {
@@ -35,5 +37,7 @@ export function buildApp(platform: Platform, opts: AppOptions = {}): FastifyInst
   healthRoutes(app, platform);
   ossRoutes(app, platform);
   jobRoutes(app, platform);
+  modelRoutes(app, platform);
+  inferenceRoutes(app, platform);
   return app;
 }

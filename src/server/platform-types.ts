@@ -4,6 +4,8 @@ import type { JobStore } from "../jobs/job-store.ts";
 import type { JobRunner } from "../jobs/runner.ts";
 import type { ScriptRegistry } from "../jobs/scripts.ts";
 import type { SearchEngine } from "../search/engine.ts";
+import type { EndpointManager } from "../serving/endpoints.ts";
+import type { ModelRegistry } from "../serving/registry.ts";
 import type { Db } from "../state/db.ts";
 import type { ObjectStore } from "../storage/object-store.ts";
 
@@ -18,4 +20,6 @@ export interface Platform {
   jobStore: JobStore;
   jobs: JobRunner;
   search: SearchEngine;
+  models: ModelRegistry;
+  endpoints: EndpointManager;
 }

@@ -9,6 +9,8 @@ import { JobRunner } from "../jobs/runner.ts";
 import { ScriptRegistry } from "../jobs/scripts.ts";
 import { buildSearchApp } from "../search/api/server.ts";
 import { SearchEngine } from "../search/engine.ts";
+import { EndpointManager } from "../serving/endpoints.ts";
+import { ModelRegistry } from "../serving/registry.ts";
 import { openDatabase } from "../state/db.ts";
 import { LocalObjectStore } from "../storage/local-store.ts";
 import { TRAINING_BUILTINS } from "../training-jobs/index.ts";
@@ -54,6 +56,9 @@ export async function startPlatform(
   });
   jobs.recover();
   const search = await SearchEngine.open({ dataDir: layout.searchDir });
+  const models = new ModelRegistry(db, objects, layout.modelsDir);
+  const endpoints = new EndpointManager(db, models, { cacheDir: layout.cacheDir });
+  endpoints.restore();
   const platform: Platform = {
     version: VERSION,
     config,
@@ -64,6 +69,8 @@ export async function startPlatform(
     jobStore,
     jobs,
     search,
+    models,
+    endpoints,
   };
   if (opts.logFile) fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
   const app = buildApp(platform, opts);
@@ -80,6 +87,7 @@ export async function startPlatform(
   } catch (err) {
     await app.close();
     await searchApp.close();
+    await endpoints.close();
     await search.close();
     db.close();
     throw err;
@@ -94,6 +102,7 @@ export async function startPlatform(
       await app.close();
       await searchApp.close();
       await jobs.close();
+      await endpoints.close();
       await search.close();
       db.close();
     })();

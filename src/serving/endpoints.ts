@@ -1,0 +1,309 @@
+/**
+ * Inference endpoints (Bailian-style `ep-…`): an endpoint serves one registered model with N
+ * replicas (worker threads) behind a micro-batcher. States: Creating → Running, or Failed with
+ * the reason; Stopped after a graceful shutdown is not a state users see, because endpoints that
+ * were Creating or Running come back when the server starts again. Built-in models are served
+ * without an endpoint (started on first use).
+ */
+import { badRequest, conflict, errorMessage, LodestoneError, notFound } from "../common/errors.ts";
+import { newId } from "../common/ids.ts";
+import type { RerankCandidate } from "../models/types.ts";
+import type { Db } from "../state/db.ts";
+import { ANSWERER_MODEL, ExtractiveAnswerer } from "./answerer.ts";
+import { EmbeddingBatcher } from "./batcher.ts";
+import type { ChatProvider } from "./chat-types.ts";
+import type { ModelRecord, ModelRegistry } from "./registry.ts";
+import { Replica } from "./replica.ts";
+
+export const ENDPOINT_STATUSES = ["Creating", "Running", "Failed", "Stopped"] as const;
+export type EndpointStatus = (typeof ENDPOINT_STATUSES)[number];
+
+export interface EndpointRecord {
+  id: string;
+  modelId: string;
+  status: EndpointStatus;
+  replicas: number;
+  reason: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface EndpointOptions {
+  cacheDir: string;
+  maxBatch?: number;
+  maxWaitMs?: number;
+  maxReplicas?: number;
+}
+
+/** What serves a model once it is running. */
+interface Runtime {
+  model: ModelRecord;
+  replicas: Replica[];
+  batcher?: EmbeddingBatcher;
+  dimension: number;
+  chat?: ChatProvider;
+  ready: Promise<void>;
+}
+
+interface EndpointRow {
+  id: string;
+  model_id: string;
+  status: EndpointStatus;
+  replicas: number;
+  reason_message: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The model an inference call resolved to, ready to use. */
+export interface Served {
+  /** What the response's `model` field shows: the endpoint id, or the built-in model's name. */
+  name: string;
+  model: ModelRecord;
+  runtime: Runtime;
+}
+
+export class EndpointManager {
+  private readonly runtimes = new Map<string, Runtime>();
+  private readonly builtins = new Map<string, Runtime>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly registry: ModelRegistry,
+    private readonly opts: EndpointOptions,
+  ) {}
+
+  /** Brings back the endpoints that were Creating or Running when the server last stopped. */
+  restore(): void {
+    for (const e of this.list()) if (e.status === "Creating" || e.status === "Running") this.start(e);
+  }
+
+  create(modelId: string, replicas = 1): EndpointRecord {
+    const model = this.registry.get(modelId);
+    const max = this.opts.maxReplicas ?? 8;
+    if (!Number.isInteger(replicas) || replicas < 1 || replicas > max)
+      throw badRequest(
+        "invalid_replicas",
+        `replicas must be an integer from 1 to ${max}, got ${replicas}`,
+        "replicas",
+      );
+    const now = Date.now();
+    const record: EndpointRecord = {
+      id: newId("ep-", 12),
+      modelId: model.id,
+      status: "Creating",
+      replicas,
+      reason: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.db
+      .prepare(
+        "INSERT INTO endpoints (id, model_id, status, replicas, reason_message, created_at, updated_at) VALUES (?, ?, ?, ?, NULL, ?, ?)",
+      )
+      .run(record.id, record.modelId, record.status, replicas, now, now);
+    this.start(record);
+    return record;
+  }
+
+  list(): EndpointRecord[] {
+    return (this.db.prepare("SELECT * FROM endpoints ORDER BY created_at, id").all() as EndpointRow[]).map(
+      fromRow,
+    );
+  }
+
+  get(id: string): EndpointRecord {
+    const row = this.db.prepare("SELECT * FROM endpoints WHERE id = ?").get(id) as EndpointRow | undefined;
+    if (!row)
+      throw notFound(
+        "endpoint_not_found",
+        `no endpoint ${id}; list them with GET /v1/endpoints`,
+        "endpoint_id",
+      );
+    return fromRow(row);
+  }
+
+  /** Endpoints (not deleted) serving a model: registry deletion is refused while there are any. */
+  servingModel(modelId: string): string[] {
+    return this.list()
+      .filter((e) => e.modelId === modelId)
+      .map((e) => e.id);
+  }
+
+  async delete(id: string): Promise<void> {
+    this.get(id);
+    this.db.prepare("DELETE FROM endpoints WHERE id = ?").run(id);
+    await this.stopRuntime(id);
+  }
+
+  /** Waits until an endpoint has left Creating (for tests and `--wait`). */
+  async settled(id: string): Promise<EndpointRecord> {
+    await this.runtimes.get(id)?.ready.catch(() => {});
+    return this.get(id);
+  }
+
+  /** Resolves an inference call's `model`: an endpoint id, a model id, or a model name. */
+  resolve(ref: string, param = "model"): Served {
+    if (ref.startsWith("ep-")) {
+      const endpoint = this.get(ref);
+      return { name: ref, model: this.registry.get(endpoint.modelId), runtime: this.running(endpoint) };
+    }
+    const model = this.registry.find(ref) ?? this.registry.latestByName(ref);
+    if (!model)
+      throw notFound(
+        "model_not_found",
+        `no endpoint or model ${ref}; list them with GET /v1/endpoints or GET /v1/models`,
+        param,
+      );
+    const endpoint = this.list().find((e) => e.modelId === model.id && e.status === "Running");
+    if (endpoint) return { name: endpoint.id, model, runtime: this.running(endpoint) };
+    if (model.builtin) return { name: model.name, model, runtime: this.builtinRuntime(model) };
+    throw new LodestoneError(
+      409,
+      "model_not_deployed",
+      `model ${model.name} (${model.id}) has no running endpoint; deploy it with POST /v1/endpoints {"model_id":"${model.id}"}`,
+      param,
+    );
+  }
+
+  async embed(served: Served, texts: string[]): Promise<Float32Array> {
+    if (served.model.kind !== "embedding")
+      throw badRequest(
+        "wrong_model_kind",
+        `${served.name} serves a ${served.model.kind} model, not an embedding model`,
+        "model",
+      );
+    await served.runtime.ready;
+    return (served.runtime.batcher as EmbeddingBatcher).embed(texts);
+  }
+
+  async rerank(served: Served, query: string, candidates: RerankCandidate[]): Promise<Float32Array> {
+    if (served.model.kind !== "reranker")
+      throw badRequest(
+        "wrong_model_kind",
+        `${served.name} serves a ${served.model.kind} model, not a reranker`,
+        "model",
+      );
+    await served.runtime.ready;
+    return leastLoaded(served.runtime.replicas).rerank(query, candidates);
+  }
+
+  chat(served: Served): ChatProvider {
+    if (!served.runtime.chat)
+      throw badRequest(
+        "wrong_model_kind",
+        `${served.name} serves a ${served.model.kind} model, not a chat model`,
+        "model",
+      );
+    return served.runtime.chat;
+  }
+
+  async close(): Promise<void> {
+    for (const id of [...this.runtimes.keys()]) await this.stopRuntime(id);
+    for (const r of this.builtins.values()) await Promise.all(r.replicas.map((x) => x.close()));
+    this.builtins.clear();
+  }
+
+  private running(endpoint: EndpointRecord): Runtime {
+    const runtime = this.runtimes.get(endpoint.id);
+    if (endpoint.status !== "Running" || !runtime)
+      throw new LodestoneError(
+        409,
+        "endpoint_not_running",
+        `endpoint ${endpoint.id} is ${endpoint.status}${endpoint.reason ? ` (${endpoint.reason})` : ""}; it serves requests once Running`,
+        "model",
+      );
+    return runtime;
+  }
+
+  private start(endpoint: EndpointRecord): void {
+    const model = this.registry.find(endpoint.modelId);
+    if (!model) {
+      this.setStatus(endpoint.id, "Failed", `model ${endpoint.modelId} no longer exists`);
+      return;
+    }
+    const runtime = this.launch(
+      model,
+      endpoint.replicas,
+      model.builtin ? undefined : this.registry.folder(model.id),
+    );
+    this.runtimes.set(endpoint.id, runtime);
+    this.setStatus(endpoint.id, "Creating", null);
+    runtime.ready.then(
+      () => this.setStatus(endpoint.id, "Running", null),
+      (err) => {
+        this.setStatus(endpoint.id, "Failed", errorMessage(err));
+        void this.stopRuntime(endpoint.id);
+      },
+    );
+  }
+
+  private builtinRuntime(model: ModelRecord): Runtime {
+    let runtime = this.builtins.get(model.id);
+    if (!runtime) {
+      runtime = this.launch(model, 1, undefined);
+      this.builtins.set(model.id, runtime);
+    }
+    return runtime;
+  }
+
+  private launch(model: ModelRecord, replicas: number, folder: string | undefined): Runtime {
+    if (model.kind === "chat") {
+      if (model.name !== ANSWERER_MODEL)
+        throw badRequest("unsupported_model", `no chat provider for ${model.name}`);
+      return { model, replicas: [], dimension: 0, chat: new ExtractiveAnswerer(), ready: Promise.resolve() };
+    }
+    const source = folder ?? `builtin:${model.name}`;
+    const workers = Array.from(
+      { length: replicas },
+      () => new Replica({ model: source, cacheDir: this.opts.cacheDir }),
+    );
+    const runtime: Runtime = {
+      model,
+      replicas: workers,
+      dimension: Number(model.config.dimension ?? 0),
+      ready: Promise.all(workers.map((w) => w.ready)).then((infos) => {
+        if (infos[0]?.dimension) runtime.dimension = infos[0].dimension;
+      }),
+    };
+    runtime.ready.catch(() => {});
+    if (model.kind === "embedding")
+      runtime.batcher = new EmbeddingBatcher(
+        (texts) => leastLoaded(workers).embed(texts),
+        () => runtime.dimension,
+        { maxBatch: this.opts.maxBatch ?? 256, maxWaitMs: this.opts.maxWaitMs ?? 2 },
+      );
+    return runtime;
+  }
+
+  private async stopRuntime(id: string): Promise<void> {
+    const runtime = this.runtimes.get(id);
+    this.runtimes.delete(id);
+    if (runtime) await Promise.all(runtime.replicas.map((r) => r.close()));
+  }
+
+  private setStatus(id: string, status: EndpointStatus, reason: string | null): void {
+    this.db
+      .prepare("UPDATE endpoints SET status = ?, reason_message = ?, updated_at = ? WHERE id = ?")
+      .run(status, reason, Date.now(), id);
+  }
+}
+
+function leastLoaded(replicas: Replica[]): Replica {
+  const alive = replicas.filter((r) => r.alive);
+  if (alive.length === 0)
+    throw new LodestoneError(503, "endpoint_unavailable", "every replica of this endpoint has failed");
+  return alive.reduce((a, b) => (b.load < a.load ? b : a));
+}
+
+function fromRow(row: EndpointRow): EndpointRecord {
+  return {
+    id: row.id,
+    modelId: row.model_id,
+    status: row.status,
+    replicas: row.replicas,
+    reason: row.reason_message,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
