@@ -12,6 +12,7 @@ import type { Db } from "../state/db.ts";
 import { ANSWERER_MODEL, ExtractiveAnswerer } from "./answerer.ts";
 import { EmbeddingBatcher } from "./batcher.ts";
 import type { ChatProvider } from "./chat-types.ts";
+import { type ConnectorSpec, connectorClient } from "./connector-models.ts";
 import type { ModelRecord, ModelRegistry } from "./registry.ts";
 import { Replica } from "./replica.ts";
 
@@ -42,6 +43,7 @@ interface Runtime {
   batcher?: EmbeddingBatcher;
   dimension: number;
   chat?: ChatProvider;
+  rerank?: (query: string, candidates: RerankCandidate[]) => Promise<Float32Array>;
   ready: Promise<void>;
 }
 
@@ -157,7 +159,9 @@ export class EndpointManager {
       );
     const endpoint = this.list().find((e) => e.modelId === model.id && e.status === "Running");
     if (endpoint) return { name: endpoint.id, model, runtime: this.running(endpoint) };
-    if (model.builtin) return { name: model.name, model, runtime: this.builtinRuntime(model) };
+    // built-ins and upstream connectors are served without an endpoint
+    if (model.builtin || isConnector(model))
+      return { name: model.name, model, runtime: this.builtinRuntime(model) };
     throw new LodestoneError(
       409,
       "model_not_deployed",
@@ -185,7 +189,7 @@ export class EndpointManager {
         "model",
       );
     await served.runtime.ready;
-    return leastLoaded(served.runtime.replicas).rerank(query, candidates);
+    return (served.runtime.rerank as NonNullable<Runtime["rerank"]>)(query, candidates);
   }
 
   chat(served: Served): ChatProvider {
@@ -248,6 +252,7 @@ export class EndpointManager {
   }
 
   private launch(model: ModelRecord, replicas: number, folder: string | undefined): Runtime {
+    if (isConnector(model)) return this.connectorRuntime(model);
     if (model.kind === "chat") {
       if (model.name !== ANSWERER_MODEL)
         throw badRequest("unsupported_model", `no chat provider for ${model.name}`);
@@ -267,9 +272,34 @@ export class EndpointManager {
       }),
     };
     runtime.ready.catch(() => {});
+    runtime.rerank = (query, candidates) => leastLoaded(workers).rerank(query, candidates);
     if (model.kind === "embedding")
       runtime.batcher = new EmbeddingBatcher(
         (texts) => leastLoaded(workers).embed(texts),
+        () => runtime.dimension,
+        { maxBatch: this.opts.maxBatch ?? 256, maxWaitMs: this.opts.maxWaitMs ?? 2 },
+      );
+    return runtime;
+  }
+
+  private connectorRuntime(model: ModelRecord): Runtime {
+    const client = connectorClient(model.name, model.config as unknown as ConnectorSpec);
+    const runtime: Runtime = {
+      model,
+      replicas: [],
+      dimension: Number(model.config.dimension ?? 0),
+      ready: Promise.resolve(),
+    };
+    if (client.kind === "chat") runtime.chat = client.chat;
+    else if (client.kind === "reranker")
+      runtime.rerank = (query, candidates) =>
+        client.rerank.rerank(
+          query,
+          candidates.map((c) => c.text),
+        );
+    else
+      runtime.batcher = new EmbeddingBatcher(
+        (texts) => client.embeddings.embed(texts),
         () => runtime.dimension,
         { maxBatch: this.opts.maxBatch ?? 256, maxWaitMs: this.opts.maxWaitMs ?? 2 },
       );
@@ -287,6 +317,10 @@ export class EndpointManager {
       .prepare("UPDATE endpoints SET status = ?, reason_message = ?, updated_at = ? WHERE id = ?")
       .run(status, reason, Date.now(), id);
   }
+}
+
+function isConnector(model: ModelRecord): boolean {
+  return model.source.startsWith("connector:");
 }
 
 function leastLoaded(replicas: Replica[]): Replica {

@@ -16,6 +16,7 @@ import type { ObjectStore } from "../storage/object-store.ts";
 import { isOssUrl, parseOssUrl } from "../storage/oss-url.ts";
 import { downloadToDirectory } from "../storage/transfer.ts";
 import { ANSWERER_MODEL } from "./answerer.ts";
+import { type ConnectorSpec, connectorClient, connectorKind, probeConnector } from "./connector-models.ts";
 
 export type ModelKind = "embedding" | "reranker" | "chat";
 
@@ -136,6 +137,41 @@ export class ModelRegistry {
     }
   }
 
+  /** Registers an upstream server as a model after probing it (see connector-models.ts). */
+  async registerConnector(name: string, spec: ConnectorSpec): Promise<ModelRecord> {
+    checkName(name);
+    const { api_key_env, ...rest } = spec;
+    const probed = await probeConnector(connectorClient(name, spec), spec);
+    const config: Record<string, unknown> = { ...rest, ...(api_key_env ? { api_key_env } : {}) };
+    if (probed.dimension !== undefined) config.dimension = probed.dimension;
+    return this.insert(newId("m-", 12), name, connectorKind(spec.type), `connector:${spec.type}`, config);
+  }
+
+  private insert(
+    id: string,
+    name: string,
+    kind: ModelKind,
+    source: string,
+    config: Record<string, unknown>,
+  ): ModelRecord {
+    const record: ModelRecord = {
+      id,
+      name,
+      version: this.nextVersion(name),
+      kind,
+      source,
+      config,
+      createdAt: Date.now(),
+      builtin: false,
+    };
+    this.db
+      .prepare(
+        "INSERT INTO models (id, name, version, kind, source, config, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      )
+      .run(id, name, record.version, kind, source, JSON.stringify(config), record.createdAt);
+    return record;
+  }
+
   list(): ModelRecord[] {
     const rows = this.db.prepare("SELECT * FROM models ORDER BY created_at, id").all() as ModelRow[];
     return [...BUILTIN_MODELS, ...rows.map(fromRow)];
@@ -191,6 +227,21 @@ export class ModelRegistry {
     };
     return (row.v ?? 0) + 1;
   }
+}
+
+function checkName(name: string): void {
+  if (!NAME.test(name))
+    throw badRequest(
+      "invalid_model_name",
+      "model_name must be 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit",
+      "model_name",
+    );
+  if (BUILTIN_MODELS.some((m) => m.name === name))
+    throw conflict(
+      "model_exists",
+      `${name} is a built-in model; register yours under another name`,
+      "model_name",
+    );
 }
 
 function fromRow(row: ModelRow): ModelRecord {

@@ -6,14 +6,29 @@
  */
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
+import { badRequest } from "../../common/errors.ts";
+import { CONNECTOR_TYPES, type ConnectorSpec } from "../../serving/connector-models.ts";
 import type { EndpointRecord } from "../../serving/endpoints.ts";
 import type { ModelRecord } from "../../serving/registry.ts";
 import type { Platform } from "../platform-types.ts";
 
+const Connector = Type.Object(
+  {
+    type: Type.Union(CONNECTOR_TYPES.map((t) => Type.Literal(t))),
+    base_url: Type.String({ minLength: 1, maxLength: 2048 }),
+    model: Type.String({ minLength: 1, maxLength: 256 }),
+    api_key_env: Type.Optional(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]*$" })),
+    style: Type.Optional(Type.Union([Type.Literal("tei"), Type.Literal("cohere")])),
+    dimensions: Type.Optional(Type.Integer({ minimum: 1, maximum: 65536 })),
+    timeout_ms: Type.Optional(Type.Integer({ minimum: 100, maximum: 600000 })),
+  },
+  { additionalProperties: false },
+);
 const RegisterBody = Type.Object(
   {
     model_name: Type.String({ minLength: 1, maxLength: 64 }),
-    oss_path: Type.String({ minLength: 1, maxLength: 2048 }),
+    oss_path: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
+    connector: Type.Optional(Connector),
     description: Type.Optional(Type.String({ maxLength: 1024 })),
   },
   { additionalProperties: false },
@@ -60,8 +75,16 @@ export function endpointView(e: EndpointRecord) {
 export function modelRoutes(app: FastifyInstance, platform: Platform): void {
   const { models, endpoints } = platform;
   app.post("/v1/models", { schema: { body: RegisterBody } }, async (req, reply) => {
-    const body = req.body as { model_name: string; oss_path: string };
-    const model = await models.register(body.model_name, body.oss_path);
+    const body = req.body as { model_name: string; oss_path?: string; connector?: ConnectorSpec };
+    if ((body.oss_path === undefined) === (body.connector === undefined))
+      throw badRequest(
+        "invalid_model_source",
+        "give either oss_path (a trained model folder) or connector (an upstream server), not both or neither",
+        body.oss_path === undefined ? "oss_path" : "connector",
+      );
+    const model = body.connector
+      ? await models.registerConnector(body.model_name, body.connector)
+      : await models.register(body.model_name, body.oss_path as string);
     return reply.code(201).send(modelView(model));
   });
   app.get("/v1/models", async () => ({ object: "list", data: models.list().map(modelView) }));
