@@ -1,12 +1,15 @@
 /**
- * Micro-batching: embedding requests that arrive while a batch is being formed (the same event
- * loop turn, or up to `maxWaitMs`) are sent to a replica as one batch of at most `maxBatch`
- * texts, and each caller gets its own rows back. Fewer, larger batches amortise the per-call cost
- * (message passing, allocation) when many clients call at once.
+ * Micro-batching (dynamic, as in TEI or Triton): a request goes out at once when a replica is
+ * free; requests that arrive while every replica is busy wait and leave together, up to
+ * `maxBatch` texts, as soon as one is free again. Each caller gets its own rows back. Under load
+ * the batches grow by themselves, with no fixed delay for a lone caller; `maxWaitMs` adds one
+ * (default 0) for servers that prefer fuller batches to latency.
  */
 export interface BatcherOptions {
   maxBatch: number;
   maxWaitMs: number;
+  /** Batches in flight at once (the number of replicas). */
+  concurrency: number;
 }
 
 interface Waiting {
@@ -19,6 +22,7 @@ export class EmbeddingBatcher {
   private queue: Waiting[] = [];
   private queued = 0;
   private timer: NodeJS.Timeout | undefined;
+  private inFlight = 0;
   /** Batches sent so far and the texts in them (for stats and tests). */
   readonly stats = { batches: 0, texts: 0 };
 
@@ -32,15 +36,16 @@ export class EmbeddingBatcher {
     return new Promise((resolve, reject) => {
       this.queue.push({ texts, resolve, reject });
       this.queued += texts.length;
-      if (this.queued >= this.opts.maxBatch) this.flush();
-      else this.timer ??= setTimeout(() => this.flush(), this.opts.maxWaitMs);
+      if (this.opts.maxWaitMs > 0 && this.queued < this.opts.maxBatch)
+        this.timer ??= setTimeout(() => this.flush(), this.opts.maxWaitMs);
+      else this.flush();
     });
   }
 
   private flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    while (this.queue.length) {
+    while (this.queue.length && this.inFlight < this.opts.concurrency) {
       const batch: Waiting[] = [];
       let size = 0;
       while (
@@ -59,18 +64,25 @@ export class EmbeddingBatcher {
   private send(batch: Waiting[], size: number): void {
     this.stats.batches++;
     this.stats.texts += size;
-    this.run(batch.flatMap((w) => w.texts)).then(
-      (vectors) => {
-        const dim = this.dimension();
-        let row = 0;
-        for (const w of batch) {
-          w.resolve(vectors.slice(row * dim, (row + w.texts.length) * dim));
-          row += w.texts.length;
-        }
-      },
-      (err: Error) => {
-        for (const w of batch) w.reject(err);
-      },
-    );
+    this.inFlight++;
+    const done = () => {
+      this.inFlight--;
+      this.flush();
+    };
+    this.run(batch.flatMap((w) => w.texts))
+      .finally(done)
+      .then(
+        (vectors) => {
+          const dim = this.dimension();
+          let row = 0;
+          for (const w of batch) {
+            w.resolve(vectors.slice(row * dim, (row + w.texts.length) * dim));
+            row += w.texts.length;
+          }
+        },
+        (err: Error) => {
+          for (const w of batch) w.reject(err);
+        },
+      );
   }
 }

@@ -19,11 +19,18 @@ import { Replica } from "./replica.ts";
 export const ENDPOINT_STATUSES = ["Creating", "Running", "Failed", "Stopped"] as const;
 export type EndpointStatus = (typeof ENDPOINT_STATUSES)[number];
 
+/** Per-endpoint micro-batching (defaults from the manager's options). */
+export interface BatchingOptions {
+  maxBatch?: number;
+  maxWaitMs?: number;
+}
+
 export interface EndpointRecord {
   id: string;
   modelId: string;
   status: EndpointStatus;
   replicas: number;
+  batching: BatchingOptions;
   reason: string | null;
   createdAt: number;
   updatedAt: number;
@@ -52,6 +59,7 @@ interface EndpointRow {
   model_id: string;
   status: EndpointStatus;
   replicas: number;
+  options: string;
   reason_message: string | null;
   created_at: number;
   updated_at: number;
@@ -80,7 +88,7 @@ export class EndpointManager {
     for (const e of this.list()) if (e.status === "Creating" || e.status === "Running") this.start(e);
   }
 
-  create(modelId: string, replicas = 1): EndpointRecord {
+  create(modelId: string, replicas = 1, batching: BatchingOptions = {}): EndpointRecord {
     const model = this.registry.get(modelId);
     const max = this.opts.maxReplicas ?? 8;
     if (!Number.isInteger(replicas) || replicas < 1 || replicas > max)
@@ -95,15 +103,16 @@ export class EndpointManager {
       modelId: model.id,
       status: "Creating",
       replicas,
+      batching,
       reason: null,
       createdAt: now,
       updatedAt: now,
     };
     this.db
       .prepare(
-        "INSERT INTO endpoints (id, model_id, status, replicas, reason_message, created_at, updated_at) VALUES (?, ?, ?, ?, NULL, ?, ?)",
+        "INSERT INTO endpoints (id, model_id, status, replicas, options, reason_message, created_at, updated_at) VALUES (?, ?, ?, ?, ?, NULL, ?, ?)",
       )
-      .run(record.id, record.modelId, record.status, replicas, now, now);
+      .run(record.id, record.modelId, record.status, replicas, JSON.stringify(batching), now, now);
     this.start(record);
     return record;
   }
@@ -251,7 +260,12 @@ export class EndpointManager {
     return runtime;
   }
 
-  private launch(model: ModelRecord, replicas: number, folder: string | undefined): Runtime {
+  private launch(
+    model: ModelRecord,
+    replicas: number,
+    folder: string | undefined,
+    batching: BatchingOptions = {},
+  ): Runtime {
     if (isConnector(model)) return this.connectorRuntime(model);
     if (model.kind === "chat") {
       if (model.name !== ANSWERER_MODEL)
@@ -277,7 +291,12 @@ export class EndpointManager {
       runtime.batcher = new EmbeddingBatcher(
         (texts) => leastLoaded(workers).embed(texts),
         () => runtime.dimension,
-        { maxBatch: this.opts.maxBatch ?? 256, maxWaitMs: this.opts.maxWaitMs ?? 2 },
+        {
+          maxBatch: batching.maxBatch ?? this.opts.maxBatch ?? 256,
+          maxWaitMs: batching.maxWaitMs ?? this.opts.maxWaitMs ?? 0,
+          // two batches per replica: one computing while the next is posted to it
+          concurrency: 2 * replicas,
+        },
       );
     return runtime;
   }
@@ -301,7 +320,7 @@ export class EndpointManager {
       runtime.batcher = new EmbeddingBatcher(
         (texts) => client.embeddings.embed(texts),
         () => runtime.dimension,
-        { maxBatch: this.opts.maxBatch ?? 256, maxWaitMs: this.opts.maxWaitMs ?? 2 },
+        { maxBatch: this.opts.maxBatch ?? 256, maxWaitMs: this.opts.maxWaitMs ?? 0, concurrency: 4 },
       );
     return runtime;
   }
@@ -336,6 +355,7 @@ function fromRow(row: EndpointRow): EndpointRecord {
     modelId: row.model_id,
     status: row.status,
     replicas: row.replicas,
+    batching: JSON.parse(row.options) as BatchingOptions,
     reason: row.reason_message,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

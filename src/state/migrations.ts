@@ -66,11 +66,29 @@ export const MIGRATIONS: Migration[] = [
         model_id        TEXT NOT NULL,
         status          TEXT NOT NULL,
         replicas        INTEGER NOT NULL,
+        options         TEXT NOT NULL DEFAULT '{}',
         reason_message  TEXT,
         created_at      INTEGER NOT NULL,
         updated_at      INTEGER NOT NULL
       );
       CREATE INDEX endpoints_model ON endpoints(model_id);
+    `,
+  },
+  {
+    version: 3,
+    name: "api keys",
+    // Only the SHA-256 of a key is kept; `prefix` (the first characters of the key) is for display.
+    sql: `
+      CREATE TABLE api_keys (
+        id            TEXT PRIMARY KEY,
+        name          TEXT NOT NULL,
+        prefix        TEXT NOT NULL,
+        hash          TEXT NOT NULL UNIQUE,
+        created_at    INTEGER NOT NULL,
+        last_used_at  INTEGER,
+        revoked_at    INTEGER
+      );
+      CREATE INDEX api_keys_prefix ON api_keys(prefix);
     `,
   },
 ];

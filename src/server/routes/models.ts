@@ -37,6 +37,8 @@ const DeployBody = Type.Object(
   {
     model_id: Type.String({ minLength: 1, maxLength: 128 }),
     replicas: Type.Optional(Type.Integer({ minimum: 1, maximum: 8 })),
+    max_batch_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096 })),
+    max_wait_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
   },
   { additionalProperties: false },
 );
@@ -66,6 +68,8 @@ export function endpointView(e: EndpointRecord) {
     model_id: e.modelId,
     status: e.status,
     replicas: e.replicas,
+    max_batch_size: e.batching.maxBatch ?? null,
+    max_wait_ms: e.batching.maxWaitMs ?? null,
     reason: e.reason,
     created_at: new Date(e.createdAt).toISOString(),
     updated_at: new Date(e.updatedAt).toISOString(),
@@ -98,8 +102,17 @@ export function modelRoutes(app: FastifyInstance, platform: Platform): void {
   });
 
   app.post("/v1/endpoints", { schema: { body: DeployBody } }, async (req, reply) => {
-    const body = req.body as { model_id: string; replicas?: number };
-    return reply.code(201).send(endpointView(endpoints.create(body.model_id, body.replicas ?? 1)));
+    const body = req.body as {
+      model_id: string;
+      replicas?: number;
+      max_batch_size?: number;
+      max_wait_ms?: number;
+    };
+    const batching = {
+      ...(body.max_batch_size !== undefined ? { maxBatch: body.max_batch_size } : {}),
+      ...(body.max_wait_ms !== undefined ? { maxWaitMs: body.max_wait_ms } : {}),
+    };
+    return reply.code(201).send(endpointView(endpoints.create(body.model_id, body.replicas ?? 1, batching)));
   });
   app.get("/v1/endpoints", async () => ({ data: endpoints.list().map(endpointView) }));
   app.get("/v1/endpoints/:endpoint_id", { schema: { params: EndpointParams } }, async (req) =>
