@@ -50,6 +50,17 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    auth: Type.Object(
+      {
+        required: Type.Optional(
+          Type.Boolean({
+            description:
+              "require an API key on the platform API (default: only when host is not a loopback address)",
+          }),
+        ),
+      },
+      { default: {}, additionalProperties: false },
+    ),
   },
   { additionalProperties: false },
 );

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyInstance } from "fastify";
+import { installAuth } from "./auth.ts";
 import { installErrorHandling } from "./errors.ts";
 import type { Platform } from "./platform-types.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -34,6 +35,7 @@ export function buildApp(platform: Platform, opts: AppOptions = {}): FastifyInst
     reply.header("x-request-id", request.id);
   });
   installErrorHandling(app);
+  installAuth(app, platform);
   healthRoutes(app, platform);
   ossRoutes(app, platform);
   jobRoutes(app, platform);

@@ -21,5 +21,7 @@ export interface Platform {
   jobs: JobRunner;
   search: SearchEngine;
   models: ModelRegistry;
+  /** Jobs call the platform API with this key (generated at start, never stored). */
+  internalApiKey: string;
   endpoints: EndpointManager;
 }

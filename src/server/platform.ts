@@ -10,6 +10,7 @@ import { ScriptRegistry } from "../jobs/scripts.ts";
 import { buildSearchApp } from "../search/api/server.ts";
 import { SearchEngine } from "../search/engine.ts";
 import { EndpointManager } from "../serving/endpoints.ts";
+import { generateKey } from "./auth.ts";
 import { ModelRegistry } from "../serving/registry.ts";
 import { openDatabase } from "../state/db.ts";
 import { LocalObjectStore } from "../storage/local-store.ts";
@@ -71,6 +72,7 @@ export async function startPlatform(
     search,
     models,
     endpoints,
+    internalApiKey: generateKey(),
   };
   if (opts.logFile) fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
   const app = buildApp(platform, opts);
@@ -95,7 +97,7 @@ export async function startPlatform(
   const loopback = (a: string) => a.replace("://0.0.0.0", "://127.0.0.1").replace("://[::]", "://127.0.0.1");
   const url = loopback(address);
   const searchUrl = loopback(searchAddress);
-  jobs.start({ LODESTONE_API_URL: url });
+  jobs.start({ LODESTONE_API_URL: url, LODESTONE_API_KEY: platform.internalApiKey });
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
