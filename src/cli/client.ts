@@ -19,7 +19,11 @@ export interface RequestOptions {
 
 /** A thin client of the platform HTTP API used by every command that is not `serve`. */
 export class ApiClient {
-  constructor(readonly baseUrl: string) {}
+  /** `apiKey` (default `LODESTONE_API_KEY`) is sent as `Authorization: Bearer <key>`. */
+  constructor(
+    readonly baseUrl: string,
+    private readonly apiKey: string | undefined = process.env.LODESTONE_API_KEY || undefined,
+  ) {}
 
   async json<T = Record<string, unknown>>(
     method: string,
@@ -36,14 +40,16 @@ export class ApiClient {
     for (const [key, value] of Object.entries(opts.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
-    const init: RequestInit & { duplex?: string } = { method, headers: {} };
+    const headers: Record<string, string> = {};
+    if (this.apiKey) headers.authorization = `Bearer ${this.apiKey}`;
+    const init: RequestInit & { duplex?: string } = { method, headers };
     if (opts.rawBody !== undefined) {
       init.body = opts.rawBody;
-      init.headers = { "content-type": opts.contentType ?? "application/octet-stream" };
+      headers["content-type"] = opts.contentType ?? "application/octet-stream";
       init.duplex = "half";
     } else if (opts.body !== undefined) {
       init.body = JSON.stringify(opts.body);
-      init.headers = { "content-type": "application/json" };
+      headers["content-type"] = "application/json";
     }
     let response: Response;
     try {
@@ -77,6 +83,12 @@ async function toError(response: Response): Promise<ApiError> {
     const body = JSON.parse(text) as {
       error?: { code?: string; message?: string; type?: string; reason?: string };
     };
+    if (body.error?.message && response.status === 401)
+      return new ApiError(
+        401,
+        body.error.code ?? "Error",
+        `${body.error.message}; give it to this command with LODESTONE_API_KEY or --api-key`,
+      );
     if (body.error?.message)
       return new ApiError(response.status, body.error.code ?? "Error", body.error.message);
     // the search API answers with Elasticsearch's error shape

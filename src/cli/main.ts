@@ -3,7 +3,11 @@ import { isLodestoneError } from "../common/errors.ts";
 import { VERSION } from "../server/version.ts";
 import { CliError } from "./client.ts";
 import { registerDlc } from "./commands/dlc.ts";
+import { registerEndpoints } from "./commands/endpoints.ts";
 import { registerEval } from "./commands/eval.ts";
+import { registerInference } from "./commands/inference.ts";
+import { registerKeys } from "./commands/keys.ts";
+import { registerModels } from "./commands/models.ts";
 import { registerOss } from "./commands/oss.ts";
 import { registerQuickstart } from "./commands/quickstart.ts";
 import { registerServe } from "./commands/serve.ts";
@@ -17,14 +21,24 @@ export function buildProgram(): Command {
     .description("Lodestone: training jobs, model serving, search and recommendations on one machine")
     .version(VERSION)
     .option("--url <url>", "URL of a running Lodestone server (LODESTONE_URL; default http://127.0.0.1:8080)")
+    .option("--api-key <key>", "API key for a server that requires one (prefer LODESTONE_API_KEY)")
     .option("--config <file>", "config file (LODESTONE_CONFIG; default ./lodestone.config.json|yaml)")
     .showHelpAfterError("(run with --help for usage)")
-    .exitOverride();
+    .exitOverride()
+    // the HTTP client reads LODESTONE_API_KEY; --api-key overrides it
+    .hook("preAction", (_program, action) => {
+      const { apiKey } = action.optsWithGlobals() as { apiKey?: string };
+      if (apiKey) process.env.LODESTONE_API_KEY = apiKey;
+    });
   registerServe(program);
   registerQuickstart(program);
   registerOss(program);
   registerDlc(program);
   registerEval(program);
+  registerKeys(program);
+  registerModels(program);
+  registerEndpoints(program);
+  registerInference(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -255,7 +255,8 @@ export function installAuth(app: FastifyInstance, platform: Platform): void {
       );
     }
     // the platform's own key for its jobs (in memory only, new at every start)
-    if (timingSafeEqual(Buffer.from(hashKey(presented)), Buffer.from(hashKey(platform.internalApiKey)))) return;
+    if (timingSafeEqual(Buffer.from(hashKey(presented)), Buffer.from(hashKey(platform.internalApiKey))))
+      return;
     const result = keys.verify(presented);
     if (result.ok) return;
     if (result.reason === "revoked") {

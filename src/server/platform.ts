@@ -10,12 +10,12 @@ import { ScriptRegistry } from "../jobs/scripts.ts";
 import { buildSearchApp } from "../search/api/server.ts";
 import { SearchEngine } from "../search/engine.ts";
 import { EndpointManager } from "../serving/endpoints.ts";
-import { generateKey } from "./auth.ts";
 import { ModelRegistry } from "../serving/registry.ts";
 import { openDatabase } from "../state/db.ts";
 import { LocalObjectStore } from "../storage/local-store.ts";
 import { TRAINING_BUILTINS } from "../training-jobs/index.ts";
 import { buildApp } from "./app.ts";
+import { generateKey } from "./auth.ts";
 import type { Platform } from "./platform-types.ts";
 import { VERSION } from "./version.ts";
 

@@ -189,6 +189,39 @@ describe("training jobs (train-embedding, train-reranker)", () => {
     assert.ok((ndcg["bm25+rerank"] as number) > 0.3, JSON.stringify(ndcg));
   });
 
+  test("the seed's Bailian calls with the trained embedder: register, deploy, embed at the config's dimension", async () => {
+    const call = async (route: string, body: unknown) => {
+      const res = await fetch(`${server.url}${route}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const model = await call("/v1/models", {
+      model_name: "custom-emb",
+      oss_path: "oss://bucket/models/emb/",
+    });
+    assert.equal(model.status, 201, JSON.stringify(model.body));
+    assert.match(model.body.model_id as string, /^m-/);
+    const endpoint = await call("/v1/endpoints", { model_id: model.body.model_id });
+    assert.match(endpoint.body.endpoint_id as string, /^ep-/);
+    let status = endpoint.body.status;
+    for (let i = 0; i < 100 && status === "Creating"; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const res = await fetch(`${server.url}/v1/endpoints/${endpoint.body.endpoint_id}`);
+      status = ((await res.json()) as { status: string }).status;
+    }
+    assert.equal(status, "Running");
+    const embedded = await call("/v1/embeddings", {
+      model: endpoint.body.endpoint_id,
+      input: ["lift of a wing"],
+    });
+    assert.equal(embedded.status, 200, JSON.stringify(embedded.body));
+    const vector = (embedded.body.data as { embedding: number[] }[])[0]?.embedding ?? [];
+    assert.equal(vector.length, 256);
+  });
+
   test("an input without training data fails with a reason naming what to provide", async () => {
     const result = await cli(
       "dlc",
