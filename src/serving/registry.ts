@@ -76,18 +76,7 @@ export class ModelRegistry {
   ) {}
 
   async register(name: string, ossPath: string): Promise<ModelRecord> {
-    if (!NAME.test(name))
-      throw badRequest(
-        "invalid_model_name",
-        "model_name must be 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit",
-        "model_name",
-      );
-    if (BUILTIN_MODELS.some((m) => m.name === name))
-      throw conflict(
-        "model_exists",
-        `${name} is a built-in model; register yours under another name`,
-        "model_name",
-      );
+    checkName(name);
     if (!isOssUrl(ossPath))
       throw badRequest(
         "invalid_oss_path",

@@ -526,3 +526,10 @@ function nonNegativeInt(value: number | undefined, fallback: number, name: strin
   }
   return value;
 }
+
+/** A connector option that must be a positive integer (400 naming it otherwise). */
+export function positiveInteger(value: number, name: string): number {
+  if (!(Number.isInteger(value) && value > 0))
+    throw badRequest("invalid_connector", `${name} must be a positive integer`, name);
+  return value;
+}

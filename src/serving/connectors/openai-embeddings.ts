@@ -4,7 +4,7 @@
  * in input order (by each item's `index`).
  */
 import { badRequest } from "../../common/errors.ts";
-import { HttpClient, type RequestOptions } from "./http.ts";
+import { HttpClient, positiveInteger, type RequestOptions } from "./http.ts";
 
 export interface OpenAiEmbeddingsOptions {
   /** Up to and including the API version, e.g. `http://host:8080/v1`. */
@@ -44,10 +44,7 @@ export class OpenAiEmbeddingsConnector {
     ) {
       throw badRequest("invalid_connector", "dimensions must be a positive integer", "dimensions");
     }
-    const batchSize = options.batchSize ?? 32;
-    if (!(Number.isInteger(batchSize) && batchSize > 0)) {
-      throw badRequest("invalid_connector", "batchSize must be a positive integer", "batchSize");
-    }
+    const batchSize = positiveInteger(options.batchSize ?? 32, "batchSize");
     this.model = options.model;
     this.dimensions = options.dimensions;
     this.batchSize = batchSize;

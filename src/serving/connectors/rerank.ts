@@ -7,7 +7,7 @@
  * Long lists are sent in batches; scores come back in input order.
  */
 import { badRequest } from "../../common/errors.ts";
-import { HttpClient, type RequestOptions } from "./http.ts";
+import { HttpClient, positiveInteger, type RequestOptions } from "./http.ts";
 
 export type RerankStyle = "tei" | "cohere";
 
@@ -40,10 +40,7 @@ export class RerankConnector {
     if (options.style === "cohere" && !options.model) {
       throw badRequest("invalid_connector", "model is required for a cohere-style reranker", "model");
     }
-    const batchSize = options.batchSize ?? 32;
-    if (!(Number.isInteger(batchSize) && batchSize > 0)) {
-      throw badRequest("invalid_connector", "batchSize must be a positive integer", "batchSize");
-    }
+    const batchSize = positiveInteger(options.batchSize ?? 32, "batchSize");
     this.style = options.style;
     this.model = options.model;
     this.batchSize = batchSize;
