@@ -5,7 +5,7 @@
  * were Creating or Running come back when the server starts again. Built-in models are served
  * without an endpoint (started on first use).
  */
-import { badRequest, conflict, errorMessage, LodestoneError, notFound } from "../common/errors.ts";
+import { badRequest, errorMessage, LodestoneError, notFound } from "../common/errors.ts";
 import { newId } from "../common/ids.ts";
 import type { RerankCandidate } from "../models/types.ts";
 import type { Db } from "../state/db.ts";
@@ -141,6 +141,22 @@ export class EndpointManager {
       .map((e) => e.id);
   }
 
+  /** Stops serving (replicas end) but keeps the endpoint; it stays Stopped across restarts. */
+  async stop(id: string): Promise<EndpointRecord> {
+    this.get(id);
+    await this.stopRuntime(id);
+    this.setStatus(id, "Stopped", null);
+    return this.get(id);
+  }
+
+  /** Starts a Stopped or Failed endpoint again (Creating, then Running). */
+  resume(id: string): EndpointRecord {
+    const endpoint = this.get(id);
+    if (endpoint.status === "Creating" || endpoint.status === "Running") return endpoint;
+    this.start(endpoint);
+    return this.get(id);
+  }
+
   async delete(id: string): Promise<void> {
     this.get(id);
     this.db.prepare("DELETE FROM endpoints WHERE id = ?").run(id);
@@ -243,7 +259,9 @@ export class EndpointManager {
     this.runtimes.set(endpoint.id, runtime);
     this.setStatus(endpoint.id, "Creating", null);
     runtime.ready.then(
-      () => this.setStatus(endpoint.id, "Running", null),
+      () => {
+        if (this.runtimes.get(endpoint.id) === runtime) this.setStatus(endpoint.id, "Running", null);
+      },
       (err) => {
         this.setStatus(endpoint.id, "Failed", errorMessage(err));
         void this.stopRuntime(endpoint.id);

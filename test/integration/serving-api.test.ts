@@ -238,6 +238,17 @@ describe("model serving API", () => {
     assert.ok(stats.batches - before.batches < 64, `${stats.batches - before.batches} batches for 64 calls`);
   });
 
+  test("a stopped endpoint refuses calls, stays Stopped, and starts again", async () => {
+    const stopped = await api(server.url, "POST", `/v1/endpoints/${endpointId}/stop`);
+    assert.equal(stopped.body.status, "Stopped");
+    const refused = await api(server.url, "POST", "/v1/embeddings", { model: endpointId, input: "x" });
+    assert.equal(refused.status, 409);
+    assert.match(JSON.stringify(refused.body), /is Stopped/);
+    const started = await api(server.url, "POST", `/v1/endpoints/${endpointId}/start`);
+    assert.equal(started.body.status, "Creating");
+    assert.equal((await server.platform.endpoints.settled(endpointId)).status, "Running");
+  });
+
   test("endpoints come back after a restart", async () => {
     await server.close();
     server = await startTestPlatform({}, dataDir);

@@ -118,6 +118,12 @@ export function modelRoutes(app: FastifyInstance, platform: Platform): void {
   app.get("/v1/endpoints/:endpoint_id", { schema: { params: EndpointParams } }, async (req) =>
     endpointView(endpoints.get((req.params as { endpoint_id: string }).endpoint_id)),
   );
+  app.post("/v1/endpoints/:endpoint_id/stop", { schema: { params: EndpointParams } }, async (req) =>
+    endpointView(await endpoints.stop((req.params as { endpoint_id: string }).endpoint_id)),
+  );
+  app.post("/v1/endpoints/:endpoint_id/start", { schema: { params: EndpointParams } }, async (req) =>
+    endpointView(endpoints.resume((req.params as { endpoint_id: string }).endpoint_id)),
+  );
   app.delete("/v1/endpoints/:endpoint_id", { schema: { params: EndpointParams } }, async (req) => {
     const id = (req.params as { endpoint_id: string }).endpoint_id;
     await endpoints.delete(id);
