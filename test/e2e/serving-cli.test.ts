@@ -97,6 +97,27 @@ describe("lodestone serving commands against a running server", () => {
     assert.match(noBucket.stderr, /no-such-bucket does not exist; create it with: lodestone oss mb/);
   });
 
+  test("models register --connector probes the upstream; neither a folder nor a connector is a usage error", async () => {
+    const [neither, unreachable] = await Promise.all([
+      cli("models", "register", "gpu-bge"),
+      cli(
+        "models",
+        "register",
+        "gpu-bge",
+        "--connector",
+        "openai-embeddings",
+        "--base-url",
+        "http://127.0.0.1:9/v1",
+        "--upstream-model",
+        "bge-m3",
+      ),
+    ]);
+    assert.equal(neither.code, 2);
+    assert.match(neither.stderr, /give an oss:\/\/ model folder, or --connector/);
+    assert.equal(unreachable.code, 1);
+    assert.match(unreachable.stderr, /probing http:\/\/127\.0\.0\.1:9\/v1 failed/);
+  });
+
   test("endpoints deploy of an unknown model exits 1 and says how to find one", async () => {
     const [unknown, usage] = await Promise.all([
       cli("endpoints", "deploy", "m-nosuchmodel1"),

@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from "commander";
-import { type ApiClient, ApiError } from "../client.ts";
+import { type ApiClient, ApiError, CliError } from "../client.ts";
 import { apiClient } from "../context.ts";
 import { printJson, printTable } from "../output.ts";
 
@@ -108,8 +108,23 @@ Built-in models (lodestone-embed-base, lodestone-answerer) are always listed and
     );
 
   models
-    .command("register <name> <oss-path>")
-    .description("copy a model folder (a training job's --oss-output) from oss:// into the registry")
+    .command("register <name> [oss-path]")
+    .description(
+      "copy a model folder (a training job's --oss-output) from oss:// into the registry, or register an upstream server with --connector",
+    )
+    .option(
+      "--connector <type>",
+      "an upstream server instead of a folder: openai-chat, openai-embeddings or rerank",
+    )
+    .option("--base-url <url>", "the upstream's base URL, e.g. http://gpu-box:8000/v1 (with --connector)")
+    .option("--upstream-model <id>", "the model id the upstream serves (with --connector)")
+    .option("--api-key-env <name>", "environment variable of the server that holds the upstream's API key")
+    .option("--style <style>", "rerank servers: tei or cohere", "tei")
+    .option(
+      "--dimensions <n>",
+      "embedding servers: the dimension to expect (checked by a probe call)",
+      positiveInt,
+    )
     .option("--json", "print JSON")
     .addHelpText(
       "after",
@@ -117,21 +132,55 @@ Built-in models (lodestone-embed-base, lodestone-answerer) are always listed and
 Examples:
   lodestone models register custom-emb oss://bucket/models/
   lodestone models register custom-emb oss://bucket/models/ --json
+  lodestone models register gpu-bge --connector openai-embeddings --base-url http://gpu-box:8080/v1 \\
+      --upstream-model BAAI/bge-m3 --dimensions 1024
+  lodestone models register qwen --connector openai-chat --base-url https://dashscope.aliyuncs.com/compatible-mode/v1 \\
+      --upstream-model qwen-max --api-key-env DASHSCOPE_API_KEY
 
 Registering the same name again adds version 2, 3, …; then serve it with
   lodestone endpoints deploy <model-id> --wait
 `,
     )
-    .action(async (name: string, ossPath: string, flags: { json?: boolean }, command: Command) => {
-      const model = await explained(
-        apiClient(command).json<ModelView>("POST", "/v1/models", {
-          body: { model_name: name, oss_path: ossPath },
-        }),
-      );
-      if (flags.json) return printJson(model);
-      printModel(model);
-      console.log(`\nserve it with: lodestone endpoints deploy ${model.model_id} --wait`);
-    });
+    .action(
+      async (
+        name: string,
+        ossPath: string | undefined,
+        flags: {
+          json?: boolean;
+          connector?: string;
+          baseUrl?: string;
+          upstreamModel?: string;
+          apiKeyEnv?: string;
+          style: string;
+          dimensions?: number;
+        },
+        command: Command,
+      ) => {
+        if ((ossPath === undefined) === (flags.connector === undefined))
+          throw new CliError(
+            "give an oss:// model folder, or --connector with --base-url and --upstream-model",
+            2,
+          );
+        const body = flags.connector
+          ? {
+              model_name: name,
+              connector: {
+                type: flags.connector,
+                base_url: flags.baseUrl,
+                model: flags.upstreamModel,
+                ...(flags.apiKeyEnv ? { api_key_env: flags.apiKeyEnv } : {}),
+                ...(flags.connector === "rerank" ? { style: flags.style } : {}),
+                ...(flags.dimensions ? { dimensions: flags.dimensions } : {}),
+              },
+            }
+          : { model_name: name, oss_path: ossPath };
+        const model = await explained(apiClient(command).json<ModelView>("POST", "/v1/models", { body }));
+        if (flags.json) return printJson(model);
+        printModel(model);
+        if (!flags.connector)
+          console.log(`\nserve it with: lodestone endpoints deploy ${model.model_id} --wait`);
+      },
+    );
 
   models
     .command("list")
