@@ -26,6 +26,25 @@ export interface HttpClientOptions {
   retryOnTimeout?: boolean;
 }
 
+/** The HTTP settings every connector takes (optional ones left out stay at HttpClient's defaults). */
+export type ConnectorHttpOptions = Pick<
+  HttpClientOptions,
+  "baseUrl" | "apiKey" | "timeoutMs" | "retries" | "extraHeaders" | "retryBaseMs"
+>;
+
+/** A client from a connector's options, copying only the settings that were given. */
+export function connectorHttpClient(options: ConnectorHttpOptions): HttpClient {
+  const { baseUrl, apiKey, timeoutMs, retries, extraHeaders, retryBaseMs } = options;
+  return new HttpClient({
+    baseUrl,
+    ...(apiKey !== undefined && { apiKey }),
+    ...(timeoutMs !== undefined && { timeoutMs }),
+    ...(retries !== undefined && { retries }),
+    ...(extraHeaders !== undefined && { extraHeaders }),
+    ...(retryBaseMs !== undefined && { retryBaseMs }),
+  });
+}
+
 export interface RequestOptions {
   signal?: AbortSignal;
 }

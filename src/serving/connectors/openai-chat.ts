@@ -4,7 +4,7 @@
  */
 import { badRequest } from "../../common/errors.ts";
 import type { ChatMessage, ChatProvider, ChatRequest, ChatResult, ChatUsage } from "../chat-types.ts";
-import { HttpClient } from "./http.ts";
+import { connectorHttpClient, type HttpClient } from "./http.ts";
 
 export interface OpenAiChatOptions {
   /** The name Lodestone serves this model under. */
@@ -43,14 +43,8 @@ export class OpenAiChatConnector implements ChatProvider {
     this.name = options.name;
     this.model = options.model;
     this.streamUsage = options.streamUsage ?? true;
-    this.http = new HttpClient({
-      baseUrl: options.baseUrl,
-      timeoutMs: options.timeoutMs ?? 120_000,
-      ...(options.apiKey !== undefined && { apiKey: options.apiKey }),
-      ...(options.retries !== undefined && { retries: options.retries }),
-      ...(options.extraHeaders !== undefined && { extraHeaders: options.extraHeaders }),
-      ...(options.retryBaseMs !== undefined && { retryBaseMs: options.retryBaseMs }),
-    });
+    // a completion may take long: two minutes per attempt unless told otherwise
+    this.http = connectorHttpClient({ ...options, timeoutMs: options.timeoutMs ?? 120_000 });
   }
 
   async complete(req: ChatRequest): Promise<ChatResult> {

@@ -4,7 +4,7 @@
  * in input order (by each item's `index`).
  */
 import { badRequest } from "../../common/errors.ts";
-import { HttpClient, positiveInteger, type RequestOptions } from "./http.ts";
+import { connectorHttpClient, type HttpClient, positiveInteger, type RequestOptions } from "./http.ts";
 
 export interface OpenAiEmbeddingsOptions {
   /** Up to and including the API version, e.g. `http://host:8080/v1`. */
@@ -49,14 +49,7 @@ export class OpenAiEmbeddingsConnector {
     this.dimensions = options.dimensions;
     this.batchSize = batchSize;
     this.normalize = options.normalize ?? false;
-    this.http = new HttpClient({
-      baseUrl: options.baseUrl,
-      ...(options.apiKey !== undefined && { apiKey: options.apiKey }),
-      ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
-      ...(options.retries !== undefined && { retries: options.retries }),
-      ...(options.extraHeaders !== undefined && { extraHeaders: options.extraHeaders }),
-      ...(options.retryBaseMs !== undefined && { retryBaseMs: options.retryBaseMs }),
-    });
+    this.http = connectorHttpClient(options);
   }
 
   /** The vector size, once known (from `dimensions`, `probe()` or a first `embed()`). */

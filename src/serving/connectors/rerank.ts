@@ -7,7 +7,7 @@
  * Long lists are sent in batches; scores come back in input order.
  */
 import { badRequest } from "../../common/errors.ts";
-import { HttpClient, positiveInteger, type RequestOptions } from "./http.ts";
+import { connectorHttpClient, type HttpClient, positiveInteger, type RequestOptions } from "./http.ts";
 
 export type RerankStyle = "tei" | "cohere";
 
@@ -44,14 +44,7 @@ export class RerankConnector {
     this.style = options.style;
     this.model = options.model;
     this.batchSize = batchSize;
-    this.http = new HttpClient({
-      baseUrl: options.baseUrl,
-      ...(options.apiKey !== undefined && { apiKey: options.apiKey }),
-      ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
-      ...(options.retries !== undefined && { retries: options.retries }),
-      ...(options.extraHeaders !== undefined && { extraHeaders: options.extraHeaders }),
-      ...(options.retryBaseMs !== undefined && { retryBaseMs: options.retryBaseMs }),
-    });
+    this.http = connectorHttpClient(options);
   }
 
   /** One score per document, in input order; higher is more relevant. */
