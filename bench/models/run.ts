@@ -19,8 +19,13 @@ import { evaluateRun, type Metrics } from "../../src/eval/metrics.ts";
 import type { Embedder } from "../../src/models/embedder.ts";
 import { loadGlove } from "../../src/models/glove.ts";
 import { Reranker } from "../../src/models/reranker.ts";
-import { loadTrainingData, type TrainingData, validationQrels } from "../../src/models/training/data.ts";
-import { initialEmbedder } from "../../src/models/training/init-embedder.ts";
+import {
+  corpusAsBeir,
+  loadTrainingData,
+  type TrainingData,
+  validationQrels,
+} from "../../src/models/training/data.ts";
+import { initialEmbedderFor } from "../../src/models/training/init-embedder.ts";
 import { trainEmbedder } from "../../src/models/training/train-embedder.ts";
 import { trainReranker } from "../../src/models/training/train-reranker.ts";
 import { DATASETS_DIR, RESULTS_DIR } from "../lib/paths.ts";
@@ -43,9 +48,7 @@ const results: Record<string, Metrics> = { bm25: score(bm25Run) };
 log(`BM25 test nDCG@10 ${results.bm25?.ndcg10.toFixed(4)}`);
 
 function newEmbedder(data: TrainingData): Embedder {
-  return initialEmbedder({
-    documents: data.corpus.map((d) => d.text),
-    extraTexts: data.train.map((q) => q.text),
+  return initialEmbedderFor(data, {
     glove,
     dimension,
   });
@@ -53,7 +56,7 @@ function newEmbedder(data: TrainingData): Embedder {
 
 async function trained(data: TrainingData, label: string) {
   const model = newEmbedder(data);
-  const retriever = await openBm25Index(data.corpus.map((d) => ({ id: d.id, title: "", text: d.text })));
+  const retriever = await openBm25Index(corpusAsBeir(data));
   const result = await trainEmbedder(
     model,
     data,
@@ -82,7 +85,7 @@ results.dense = score(denseTest);
 
 // Hybrid weight: tuned on the held-out train queries (the embedder's validation split).
 const validationQueries = judged.validation.map((q) => ({ id: q.id, text: q.text }));
-const corpusDocs = judged.corpus.map((d) => ({ id: d.id, title: "", text: d.text }));
+const corpusDocs = corpusAsBeir(judged);
 const tuned = tuneFusionWeight(
   validationQrels(judged),
   emb.retriever.run(validationQueries, 1000),

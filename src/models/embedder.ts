@@ -11,7 +11,7 @@
  * `pooling.token_weight` [V + 1] (the last entry is for out-of-vocabulary words), `projection.weight`
  * [dim, 100] (the PyTorch layout of a linear weight, no bias).
  */
-import { softplusBackward, softplusForward } from "./nn/activations.ts";
+import { softplus, softplusBackward, softplusForward } from "./nn/activations.ts";
 import {
   type BagInput,
   embeddingBagBackwardInto,
@@ -275,7 +275,7 @@ export class Embedder implements TextEncoder {
   tokenWeight(wordId: number): number {
     const table = this.params.get(PARAM.tokenWeight).data;
     const raw = table[wordId >= 0 ? wordId : this.config.vocab_size] as number;
-    return raw > 20 ? raw : Math.log1p(Math.exp(raw));
+    return softplus(raw);
   }
 }
 

@@ -226,7 +226,12 @@ export class Reranker implements PairScorer {
 
   /** Scores standardised features: the residual feature plus the MLP's correction. */
   scoreFeatures(x: Float32Array, n: number): Float32Array {
-    const scores = mlpForward(x, n, this.mlpShape, this.mlpWeights()).scores;
+    return this.withResidual(mlpForward(x, n, this.mlpShape, this.mlpWeights()).scores, x, n);
+  }
+
+  /** MLP outputs plus the residual feature: the final scores (a copy; the MLP's stay as they are). */
+  withResidual(mlpScores: Float32Array, x: Float32Array, n: number): Float32Array {
+    const scores = mlpScores.slice(0, n);
     const F = this.featureCount;
     const r = this.config.features.indexOf(this.config.residual_feature);
     if (r >= 0) for (let i = 0; i < n; i++) scores[i] = (scores[i] as number) + (x[i * F + r] as number);

@@ -239,6 +239,7 @@ export function installAuth(app: FastifyInstance, platform: Platform): void {
     return;
   }
   const keys = new KeyStore(platform.db);
+  const internalKeyHash = Buffer.from(hashKey(platform.internalApiKey));
   if (!keys.hasActiveKeys()) {
     app.log.warn(
       `the platform API requires an API key (host ${config.host}) and none exists yet; create one with "${CREATE_KEY_HINT}"`,
@@ -255,8 +256,7 @@ export function installAuth(app: FastifyInstance, platform: Platform): void {
       );
     }
     // the platform's own key for its jobs (in memory only, new at every start)
-    if (timingSafeEqual(Buffer.from(hashKey(presented)), Buffer.from(hashKey(platform.internalApiKey))))
-      return;
+    if (timingSafeEqual(Buffer.from(hashKey(presented)), internalKeyHash)) return;
     const result = keys.verify(presented);
     if (result.ok) return;
     if (result.reason === "revoked") {

@@ -10,7 +10,12 @@ import { openBm25Index } from "../eval/bm25-index.ts";
 import { evaluateRun, type Metrics } from "../eval/metrics.ts";
 import { type JobContext, numberParam } from "../jobs/sdk.ts";
 import { loadGlove, type WordVectors } from "../models/glove.ts";
-import { loadTrainingData, type TrainingData, validationQrels } from "../models/training/data.ts";
+import {
+  corpusAsBeir,
+  loadTrainingData,
+  type TrainingData,
+  validationQrels,
+} from "../models/training/data.ts";
 
 /** Where derived data (the GloVe cache) lives: the server's cache folder, else the user's. */
 export function cacheDir(): string {
@@ -43,7 +48,7 @@ export function trainingData(ctx: JobContext): TrainingData {
 }
 
 export function corpusIndex(data: TrainingData): Promise<Bm25Index> {
-  return openBm25Index(data.corpus.map((d) => ({ id: d.id, title: "", text: d.text })));
+  return openBm25Index(corpusAsBeir(data));
 }
 
 /** BM25 alone on the validation queries: the baseline a trained model is compared with. */

@@ -10,7 +10,7 @@
  */
 import { jobContext, reportMetrics, reportProgress } from "../jobs/sdk.ts";
 import { saveEmbedder } from "../models/artifacts.ts";
-import { initialEmbedder } from "../models/training/init-embedder.ts";
+import { initialEmbedderFor } from "../models/training/init-embedder.ts";
 import { EMBEDDER_TRAINING_DEFAULTS, trainEmbedder } from "../models/training/train-embedder.ts";
 import {
   bm25Validation,
@@ -49,9 +49,7 @@ const data = trainingData(ctx);
 console.log(describeData(data));
 reportProgress(0, "loading GloVe vectors");
 const vectors = await glove();
-const model = initialEmbedder({
-  documents: data.corpus.map((doc) => doc.text),
-  extraTexts: data.train.map((q) => q.text),
+const model = initialEmbedderFor(data, {
   glove: vectors,
   dimension: hp.dim,
   gloveWords: hp.glove_words,

@@ -18,7 +18,7 @@ import { loadModelFolder, saveReranker } from "../models/artifacts.ts";
 import type { Embedder } from "../models/embedder.ts";
 import { Reranker } from "../models/reranker.ts";
 import type { TrainingData } from "../models/training/data.ts";
-import { initialEmbedder } from "../models/training/init-embedder.ts";
+import { initialEmbedderFor } from "../models/training/init-embedder.ts";
 import { RERANKER_TRAINING_DEFAULTS, trainReranker } from "../models/training/train-reranker.ts";
 import { isOssUrl } from "../storage/oss-url.ts";
 import {
@@ -52,9 +52,7 @@ async function termEncoder(data: TrainingData): Promise<Embedder> {
   const source = ctx.hyperParameters.embedder;
   if (!source) {
     reportProgress(0, "loading GloVe vectors (no embedder given: untrained term vectors)");
-    return initialEmbedder({
-      documents: data.corpus.map((doc) => doc.text),
-      extraTexts: data.train.map((q) => q.text),
+    return initialEmbedderFor(data, {
       glove: await glove(),
       dimension: 256,
     });

@@ -12,6 +12,7 @@ import { distinctWords, Embedder, PARAM } from "../../src/models/embedder.ts";
 import { Reranker } from "../../src/models/reranker.ts";
 import { ModelTokenizer, Vocabulary } from "../../src/models/tokenizer.ts";
 import { mulberry32 } from "../../src/models/training/random.ts";
+import { relativeError } from "../helpers/gradcheck.ts";
 import { tempDir } from "../helpers/platform.ts";
 
 const WORDS = ["flow", "plate", "boundary", "layer", "heat", "shock"];
@@ -85,7 +86,7 @@ describe("embedder", () => {
         const numeric = (up - down) / (2 * eps);
         const a = analytic(i);
         if (Math.abs(a) + Math.abs(numeric) < 1e-5) continue;
-        const rel = Math.abs(a - numeric) / Math.max(1e-8, Math.abs(a) + Math.abs(numeric));
+        const rel = relativeError(a, numeric);
         worst = Math.max(worst, rel);
         assert.ok(rel < 1e-3, `${param.name}[${i}]: analytic ${a}, numeric ${numeric}`);
       }

@@ -10,7 +10,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { documentText, readQrels } from "../../eval/beir.ts";
+import { type BeirDoc, documentText, readQrels } from "../../eval/beir.ts";
 import { validationQueryIds } from "../../eval/fusion.ts";
 import type { Qrels } from "../../eval/metrics.ts";
 import { generatePairs } from "./generate-pairs.ts";
@@ -64,6 +64,14 @@ export interface LoadOptions {
 }
 
 export class TrainingDataError extends Error {}
+
+/**
+ * The corpus as BEIR documents for the engine and the evaluation code: the text already holds the
+ * title, so the title is left empty (it would be joined in a second time).
+ */
+export function corpusAsBeir(data: TrainingData): BeirDoc[] {
+  return data.corpus.map((d) => ({ id: d.id, title: "", text: d.text }));
+}
 
 /** The validation queries' judgements keyed by document id, as the metrics take them. */
 export function validationQrels(data: TrainingData): Qrels {

@@ -6,6 +6,7 @@
 import { Embedder } from "../embedder.ts";
 import type { WordVectors } from "../glove.ts";
 import { ModelTokenizer, type TokenizerSettings, tokenizeWords, Vocabulary } from "../tokenizer.ts";
+import type { TrainingData } from "./data.ts";
 
 export interface EmbedderInitOptions {
   /** Documents: their words enter the vocabulary and set the IDF. */
@@ -18,6 +19,18 @@ export interface EmbedderInitOptions {
   gloveWords?: number;
   tokenizer?: Partial<TokenizerSettings>;
   seed?: number;
+}
+
+/** A new embedder for training data: its documents set the vocabulary and IDF, its queries add words. */
+export function initialEmbedderFor(
+  data: TrainingData,
+  opts: Omit<EmbedderInitOptions, "documents" | "extraTexts">,
+): Embedder {
+  return initialEmbedder({
+    ...opts,
+    documents: data.corpus.map((d) => d.text),
+    extraTexts: data.train.map((q) => q.text),
+  });
 }
 
 export function initialEmbedder(opts: EmbedderInitOptions): Embedder {

@@ -13,7 +13,7 @@ import { AdamW, clipGradNorm, lrSchedule } from "../nn/adamw.ts";
 import type { EncodedText } from "../tokenizer.ts";
 import type { CandidateRetriever } from "../types.ts";
 import { type ContrastiveShard, contrastiveGradients } from "./contrastive-step.ts";
-import { type TrainingData, type TrainingQuery, validationQrels } from "./data.ts";
+import { corpusAsBeir, type TrainingData, type TrainingQuery, validationQrels } from "./data.ts";
 import { GradientWorkers } from "./gradient-workers.ts";
 import { mulberry32, seededShuffle } from "./random.ts";
 
@@ -264,7 +264,7 @@ function hardNegativePools(
 
 /** Dense retrieval over the whole corpus for the validation queries (nDCG@10, Recall@100, MRR@10). */
 export function validationMetrics(model: Embedder, data: TrainingData): Metrics {
-  const corpus = data.corpus.map((d) => ({ id: d.id, title: "", text: d.text }));
+  const corpus = corpusAsBeir(data);
   const run = buildDenseIndex(model, corpus, { batchSize: 256 }).run(
     data.validation.map((q) => ({ id: q.id, text: q.text })),
     100,

@@ -125,7 +125,7 @@ export function trainReranker(
     model.params.zeroGrad();
     const fwd = mlpForward(x, n, model.mlpShape, weights);
     // the residual feature's contribution has no parameters: same gradient w.r.t. the MLP output
-    const { loss, dScores } = listwiseSoftmaxLoss(model.scoreFeatures(x, n), labels, offsets, {
+    const { loss, dScores } = listwiseSoftmaxLoss(model.withResidual(fwd.scores, x, n), labels, offsets, {
       gain: "exp2",
     });
     mlpBackward(x, n, model.mlpShape, weights, fwd, dScores, grads);
