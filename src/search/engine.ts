@@ -14,6 +14,7 @@ import { IndexAnalysis } from "./index/index-analysis.ts";
 import { IndexShard, type WriteOp, type WriteResult } from "./index/shard.ts";
 import { EngineStore, type IndexRow } from "./index/store.ts";
 import { isObject } from "./mapping.ts";
+import type { SearchModels } from "./models.ts";
 import { compileQuery } from "./query/compile.ts";
 import { executeSearch, type SearchTarget } from "./query/search.ts";
 import {
@@ -51,6 +52,8 @@ export class SearchEngine {
   readonly dataDir: string;
   readonly configDir: string;
   readonly clusterUuid: string;
+  /** The model service neural queries, text_embedding processors and rerank processors call. */
+  private modelService: SearchModels | undefined;
 
   private constructor(opts: EngineOptions) {
     this.dataDir = path.resolve(opts.dataDir);
@@ -75,6 +78,20 @@ export class SearchEngine {
       if (row.state === "open") entry.shard = engine.openShard(entry);
     }
     return engine;
+  }
+
+  /** Hands the engine a model service (the platform's endpoints; a fake in tests). */
+  useModels(models: SearchModels): void {
+    this.modelService = models;
+  }
+
+  /** The model service, or a 400 saying that this engine runs without one. */
+  get models(): SearchModels {
+    if (!this.modelService)
+      throw illegalArgument(
+        "this engine has no model service: neural queries, text_embedding and rerank processors need the Lodestone platform (lodestone serve)",
+      );
+    return this.modelService;
   }
 
   private shardDir(uuid: string): string {
