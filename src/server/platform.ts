@@ -7,16 +7,21 @@ import { JOB_BUILTINS } from "../jobs/builtin/index.ts";
 import { JobStore } from "../jobs/job-store.ts";
 import { JobRunner } from "../jobs/runner.ts";
 import { ScriptRegistry } from "../jobs/scripts.ts";
+import { NODE_NAME } from "../search/api/identity.ts";
 import { buildSearchApp } from "../search/api/server.ts";
 import { SearchEngine } from "../search/engine.ts";
 import { EndpointManager } from "../serving/endpoints.ts";
+import { MlCommons } from "../serving/ml-commons.ts";
+import { MlTaskStore } from "../serving/ml-tasks.ts";
 import { ModelRegistry } from "../serving/registry.ts";
+import { PlatformSearchModels } from "../serving/search-models.ts";
 import { openDatabase } from "../state/db.ts";
 import { LocalObjectStore } from "../storage/local-store.ts";
 import { TRAINING_BUILTINS } from "../training-jobs/index.ts";
 import { buildApp } from "./app.ts";
 import { generateKey } from "./auth.ts";
 import type { Platform } from "./platform-types.ts";
+import { mlCommonsRoutes } from "./routes/ml-commons.ts";
 import { VERSION } from "./version.ts";
 
 export interface RunningPlatform {
@@ -60,6 +65,17 @@ export async function startPlatform(
   const models = new ModelRegistry(db, objects, layout.modelsDir);
   const endpoints = new EndpointManager(db, models, { cacheDir: layout.cacheDir });
   endpoints.restore();
+  const searchModels = new PlatformSearchModels(models, endpoints);
+  search.useModels(searchModels);
+  const mlTasks = new MlTaskStore(db);
+  mlTasks.recover();
+  const ml = new MlCommons({
+    registry: models,
+    endpoints,
+    models: searchModels,
+    tasks: mlTasks,
+    node: NODE_NAME,
+  });
   const platform: Platform = {
     version: VERSION,
     config,
@@ -80,6 +96,7 @@ export async function startPlatform(
     bodyLimit: config.limits.searchBodyBytes,
     version: VERSION,
     logger: app.log,
+    plugins: (searchServer) => mlCommonsRoutes(searchServer, ml),
   });
   let address: string;
   let searchAddress: string;
@@ -103,6 +120,7 @@ export async function startPlatform(
     closing ??= (async () => {
       await app.close();
       await searchApp.close();
+      await ml.close();
       await jobs.close();
       await endpoints.close();
       await search.close();

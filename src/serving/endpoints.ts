@@ -356,7 +356,7 @@ export class EndpointManager {
   }
 }
 
-function isConnector(model: ModelRecord): boolean {
+export function isConnector(model: ModelRecord): boolean {
   return model.source.startsWith("connector:");
 }
 

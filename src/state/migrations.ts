@@ -91,4 +91,21 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX api_keys_prefix ON api_keys(prefix);
     `,
   },
+  {
+    version: 4,
+    name: "ml commons tasks",
+    // Register and deploy tasks of the ML Commons API (`GET /_plugins/_ml/tasks/{id}`).
+    sql: `
+      CREATE TABLE ml_tasks (
+        id              TEXT PRIMARY KEY,
+        task_type       TEXT NOT NULL,
+        function_name   TEXT,
+        model_id        TEXT,
+        state           TEXT NOT NULL,
+        error           TEXT,
+        created_at      INTEGER NOT NULL,
+        updated_at      INTEGER NOT NULL
+      );
+    `,
+  },
 ];

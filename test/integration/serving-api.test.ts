@@ -8,37 +8,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import OpenAI from "openai";
-import { saveEmbedder, saveReranker } from "../../src/models/artifacts.ts";
-import type { WordVectors } from "../../src/models/glove.ts";
-import { Reranker } from "../../src/models/reranker.ts";
-import { initialEmbedder } from "../../src/models/training/init-embedder.ts";
-import { mulberry32 } from "../../src/models/training/random.ts";
-import { parseOssUrl } from "../../src/storage/oss-url.ts";
-import { uploadDirectory } from "../../src/storage/transfer.ts";
 import { api, startTestPlatform, tempDir } from "../helpers/platform.ts";
+import { DOCS, uploadFolder as upload, uploadSmallModels } from "../helpers/small-models.ts";
 
 type Running = Awaited<ReturnType<typeof startTestPlatform>>;
-
-const DOCS = [
-  "the boundary layer on a flat plate thickens downstream",
-  "shock waves form ahead of a blunt body in supersonic flow",
-  "heat transfer to the wall rises with the mach number",
-  "the wing lift depends on the angle of attack",
-];
-
-/** Small word vectors so the test needs no 300 MB GloVe file: related words share directions. */
-function smallVectors(): WordVectors {
-  const words = [...new Set(DOCS.join(" ").split(" "))];
-  const random = mulberry32(3);
-  const dim = 100;
-  const vectors = Float32Array.from({ length: words.length * dim }, () => random() - 0.5);
-  return { dim, words, index: new Map(words.map((w, i) => [w, i])), vectors };
-}
-
-async function upload(server: Running, dir: string, url: string): Promise<void> {
-  await server.platform.objects.createBucket(parseOssUrl(url).bucket, { ifNotExists: true });
-  await uploadDirectory(server.platform.objects, dir, parseOssUrl(url));
-}
 
 describe("model serving API", () => {
   let server: Running;
@@ -53,16 +26,10 @@ describe("model serving API", () => {
     dataDir = tempDir();
     server = await startTestPlatform({}, dataDir);
     openai = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: "unused-on-loopback" });
-    const embedder = initialEmbedder({
-      documents: DOCS,
-      glove: smallVectors(),
-      dimension: 64,
-      gloveWords: 0,
+    await uploadSmallModels(server, work, {
+      embedder: "oss://bucket/models/",
+      reranker: "oss://bucket/reranker/",
     });
-    saveEmbedder(embedder, path.join(work, "emb"));
-    saveReranker(Reranker.create(embedder), path.join(work, "rerank"));
-    await upload(server, path.join(work, "emb"), "oss://bucket/models/");
-    await upload(server, path.join(work, "rerank"), "oss://bucket/reranker/");
   });
   after(() => server.close());
 

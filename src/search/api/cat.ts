@@ -2,15 +2,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { SearchEngine } from "../engine.ts";
 import { checkParams, send } from "./http.ts";
+import { NODE_NAME, OPENSEARCH_VERSION } from "./identity.ts";
 
 type Row = Record<string, string>;
 type Req = FastifyRequest<{ Params: Record<string, string> }>;
 
 const CAT_PARAMS = ["v", "h", "s", "help", "bytes", "time", "health", "pri", "include_unloaded_segments"];
 
-function render(req: Req, reply: FastifyReply, columns: string[], rows: Row[]) {
+/** `columns` are the ones `?h` may pick; `defaults` those shown without it. */
+function render(req: Req, reply: FastifyReply, columns: string[], rows: Row[], defaults = columns) {
   const q = checkParams(req, CAT_PARAMS);
-  const wanted = q.h ? q.h.split(",").filter((c) => columns.includes(c)) : columns;
+  const wanted = q.h ? q.h.split(",").filter((c) => columns.includes(c)) : defaults;
   if (q.s) {
     const [key = "", dir] = q.s.split(":");
     rows.sort((a, b) => {
@@ -169,4 +171,41 @@ export function catRoutes(app: FastifyInstance, engine: SearchEngine): void {
   };
   app.get("/_cat/count", count);
   app.get("/_cat/count/:index", count);
+  app.get("/_cat/plugins", (req: Req, reply) => {
+    // bundled plugins carry the release's version plus a fourth part, as OpenSearch's do
+    const version = `${OPENSEARCH_VERSION}.0`;
+    const rows = bundledPlugins(engine).map(([component, description]) => ({
+      name: NODE_NAME,
+      component,
+      version,
+      description,
+    }));
+    return render(req, reply, ["name", "component", "version", "description"], rows, [
+      "name",
+      "component",
+      "version",
+    ]);
+  });
+}
+
+/**
+ * The OpenSearch plugins whose APIs the engine implements. Neural search and ML Commons need a
+ * model service (the platform's endpoints), so a bare engine lists only k-NN.
+ */
+function bundledPlugins(engine: SearchEngine): Array<[component: string, description: string]> {
+  const plugins: Array<[string, string]> = [["opensearch-knn", "knn_vector fields and knn queries"]];
+  if (hasModelService(engine))
+    plugins.push(
+      ["opensearch-ml", "ML Commons model APIs backed by Lodestone endpoints"],
+      ["opensearch-neural-search", "neural and hybrid queries, normalization and rerank pipelines"],
+    );
+  return plugins;
+}
+
+function hasModelService(engine: SearchEngine): boolean {
+  try {
+    return engine.models !== undefined;
+  } catch {
+    return false;
+  }
 }

@@ -10,6 +10,12 @@ export interface SearchServerOptions {
   version: string;
   /** A logger to share (the platform's); none when absent. */
   logger?: FastifyBaseLogger;
+  /**
+   * Registers routes of APIs the engine does not implement itself (the platform's ML Commons
+   * routes), so that search/ needs no import of them. They share the raw-text body parser, the
+   * ES error bodies and the 404 handler.
+   */
+  plugins?: (app: FastifyInstance) => void;
 }
 
 export function buildSearchApp(engine: SearchEngine, opts: SearchServerOptions): FastifyInstance {
@@ -56,5 +62,7 @@ export function buildSearchApp(engine: SearchEngine, opts: SearchServerOptions):
     return send(reply, req, errorBody(err), 404);
   });
   searchRoutes(app, engine, { version: opts.version });
+  // routes may be added until the app is ready; the not-found handler only sees unmatched ones
+  opts.plugins?.(app);
   return app;
 }

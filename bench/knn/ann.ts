@@ -1,0 +1,245 @@
+/**
+ * Approximate kNN through the engine's `_search` (in process) against exact search and against
+ * hnswlib (Debian's python3-hnswlib, run in the same benchmark on the same vectors and queries):
+ * recall@10 and single-client queries per second, unfiltered and with filters of two selectivities.
+ */
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { SearchEngine } from "../../src/search/engine.ts";
+
+export interface AnnData {
+  dim: number;
+  /** Row-major base vectors (n × dim) and query vectors (q × dim). */
+  base: Float32Array;
+  queries: Float32Array;
+}
+
+export interface AnnParams {
+  k: number;
+  m: number;
+  efConstruction: number;
+  efSearch: number;
+  warmup: number;
+}
+
+export interface AnnRow {
+  method: string;
+  filter: string;
+  recall: number;
+  qps: number;
+  build_seconds?: number;
+}
+
+const rows = (m: Float32Array, dim: number) => m.length / dim;
+
+function normalizeRows(m: Float32Array, dim: number): Float32Array {
+  const out = new Float32Array(m.length);
+  for (let r = 0; r < rows(m, dim); r++) {
+    let s = 0;
+    for (let j = 0; j < dim; j++) s += (m[r * dim + j] as number) ** 2;
+    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+    for (let j = 0; j < dim; j++) out[r * dim + j] = (m[r * dim + j] as number) * inv;
+  }
+  return out;
+}
+
+/** Exact cosine top-k of every query among the base rows that `keep` accepts (ids = row numbers). */
+export function exactTopK(
+  data: AnnData,
+  k: number,
+  keep: (row: number) => boolean = () => true,
+): Int32Array {
+  const { dim } = data;
+  const base = normalizeRows(data.base, dim);
+  const queries = normalizeRows(data.queries, dim);
+  const n = rows(base, dim);
+  const q = rows(queries, dim);
+  const out = new Int32Array(q * k).fill(-1);
+  const scores = new Float32Array(n);
+  const order = new Int32Array(n);
+  const allowed = Int32Array.from({ length: n }, (_, i) => i).filter(keep);
+  for (let qi = 0; qi < q; qi++) {
+    const qo = qi * dim;
+    for (const r of allowed) {
+      let s = 0;
+      const ro = r * dim;
+      for (let j = 0; j < dim; j++) s += (queries[qo + j] as number) * (base[ro + j] as number);
+      scores[r] = s;
+    }
+    // partial selection: k passes over the allowed rows (k is small)
+    let m = 0;
+    for (const r of allowed) order[m++] = r;
+    for (let t = 0; t < Math.min(k, m); t++) {
+      let best = t;
+      for (let i = t + 1; i < m; i++)
+        if ((scores[order[i] as number] as number) > (scores[order[best] as number] as number)) best = i;
+      [order[t], order[best]] = [order[best] as number, order[t] as number];
+      out[qi * k + t] = order[t] as number;
+    }
+  }
+  return out;
+}
+
+function recall(found: number[][], truth: Int32Array, k: number): number {
+  let hits = 0;
+  let total = 0;
+  found.forEach((ids, qi) => {
+    const want = new Set(Array.from(truth.subarray(qi * k, qi * k + k)).filter((x) => x >= 0));
+    total += want.size;
+    for (const id of ids) if (want.has(id)) hits++;
+  });
+  return total ? hits / total : 1;
+}
+
+/** A document's filter bucket: 0..99, so `bucket < 10` keeps 10 % and `bucket = 7` keeps 1 %. */
+const bucketOf = (row: number) => (row * 2654435761) % 100;
+
+const FILTERS: { name: string; query?: Record<string, unknown>; keep?: (row: number) => boolean }[] = [
+  { name: "none" },
+  { name: "10 %", query: { range: { bucket: { lt: 10 } } }, keep: (r) => bucketOf(r) < 10 },
+  { name: "1 %", query: { term: { bucket: 7 } }, keep: (r) => bucketOf(r) === 7 },
+];
+
+/** Indexes the base vectors into a fresh engine index, graph or exact, and times the queries. */
+async function engineRuns(
+  data: AnnData,
+  params: AnnParams,
+  truths: Int32Array[],
+  log: (s: string) => void,
+): Promise<AnnRow[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lodestone-knn-"));
+  const engine = await SearchEngine.open({ dataDir: dir });
+  const out: AnnRow[] = [];
+  try {
+    for (const exact of [false, true]) {
+      const name = exact ? "exact" : "hnsw";
+      const started = performance.now();
+      engine.createIndex(name, {
+        settings: {
+          "index.knn": !exact,
+          "index.knn.algo_param.ef_search": params.efSearch,
+          "index.refresh_interval": "-1",
+        },
+        mappings: {
+          properties: {
+            vec: {
+              type: "knn_vector",
+              dimension: data.dim,
+              method: {
+                name: "hnsw",
+                space_type: "cosinesimil",
+                parameters: { m: params.m, ef_construction: params.efConstruction },
+              },
+            },
+            bucket: { type: "integer" },
+          },
+        },
+      });
+      const n = rows(data.base, data.dim);
+      const batch = 2000;
+      for (let i = 0; i < n; i += batch) {
+        const lines: unknown[] = [];
+        for (let r = i; r < Math.min(n, i + batch); r++) {
+          lines.push({ index: { _id: String(r) } });
+          lines.push({
+            vec: Array.from(data.base.subarray(r * data.dim, (r + 1) * data.dim)),
+            bucket: bucketOf(r),
+          });
+        }
+        const res = engine.bulk(lines, { index: name });
+        if (res.errors) throw new Error(`bulk into ${name} failed: ${JSON.stringify(res).slice(0, 300)}`);
+      }
+      engine.refresh(name);
+      const buildSeconds = (performance.now() - started) / 1000;
+      log(`engine ${name}: indexed ${n} vectors in ${buildSeconds.toFixed(1)} s`);
+      const q = rows(data.queries, data.dim);
+      for (const [fi, filter] of FILTERS.entries()) {
+        // exact search costs a full scan per query: a fifth of the queries is plenty
+        const count = exact ? Math.ceil(q / 5) : q;
+        const body = (qi: number) => {
+          const knn: Record<string, unknown> = {
+            vector: Array.from(data.queries.subarray(qi * data.dim, (qi + 1) * data.dim)),
+            k: params.k,
+          };
+          if (filter.query) knn.filter = filter.query;
+          return { size: params.k, _source: false, query: { knn: { vec: knn } } };
+        };
+        const bodies = Array.from({ length: count }, (_, qi) => body(qi));
+        for (const b of bodies.slice(0, Math.min(params.warmup, count))) engine.search(name, b);
+        const found: number[][] = [];
+        const t0 = performance.now();
+        for (const b of bodies) {
+          const res = engine.search(name, b) as { hits: { hits: { _id: string }[] } };
+          found.push(res.hits.hits.map((h) => Number(h._id)));
+        }
+        const seconds = (performance.now() - t0) / 1000;
+        const truth = (truths[fi] as Int32Array).subarray(0, count * params.k);
+        out.push({
+          method: exact ? "Lodestone exact (index.knn false)" : "Lodestone HNSW (usearch)",
+          filter: filter.name,
+          recall: recall(found, truth, params.k),
+          qps: count / seconds,
+          ...(fi === 0 ? { build_seconds: buildSeconds } : {}),
+        });
+        log(`engine ${name} filter ${filter.name}: ${JSON.stringify(out.at(-1))}`);
+      }
+    }
+  } finally {
+    await engine.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
+}
+
+function hnswlibRun(data: AnnData, params: AnnParams, truth: Int32Array): AnnRow {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lodestone-hnswlib-"));
+  try {
+    const write = (file: string, a: Float32Array | Int32Array) =>
+      fs.writeFileSync(path.join(dir, file), Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+    write("base.f32", data.base);
+    write("queries.f32", data.queries);
+    write("truth.i32", truth);
+    fs.writeFileSync(
+      path.join(dir, "params.json"),
+      JSON.stringify({
+        dim: data.dim,
+        k: params.k,
+        space: "cosine",
+        m: params.m,
+        ef_construction: params.efConstruction,
+        ef_search: params.efSearch,
+        warmup: params.warmup,
+        build_threads: os.cpus().length,
+      }),
+    );
+    const script = path.join(path.dirname(new URL(import.meta.url).pathname), "hnswlib_anchor.py");
+    // Debian's python3-hnswlib lives in the system interpreter, not in a pyenv or venv one
+    const stdout = execFileSync("/usr/bin/python3", [script, dir], { encoding: "utf8" });
+    const res = JSON.parse(stdout.trim().split("\n").at(-1) as string);
+    return {
+      method: res.engine,
+      filter: "none",
+      recall: res.recall_at_k,
+      qps: res.qps,
+      build_seconds: res.build_seconds,
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function annBenchmark(
+  data: AnnData,
+  params: AnnParams,
+  log: (s: string) => void,
+): Promise<AnnRow[]> {
+  const t0 = performance.now();
+  const truths = FILTERS.map((f) => exactTopK(data, params.k, f.keep));
+  log(`exact ground truth for ${FILTERS.length} filters in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const anchor = hnswlibRun(data, params, truths[0] as Int32Array);
+  log(`hnswlib: ${JSON.stringify(anchor)}`);
+  const engine = await engineRuns(data, params, truths, log);
+  return [anchor, ...engine];
+}
