@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { loadConfig, serverUrl } from "../config/load.ts";
+import { loadConfig, searchUrl, serverUrl } from "../config/load.ts";
 import { ApiClient } from "./client.ts";
 
 export interface GlobalOptions {
@@ -18,4 +18,15 @@ export function apiClient(command: Command): ApiClient {
   if (opts.url) return new ApiClient(opts.url.replace(/\/+$/, ""));
   const { config } = loadConfig({ configFile: opts.config });
   return new ApiClient(serverUrl(config));
+}
+
+/**
+ * A client for the Elasticsearch/OpenSearch-compatible API: `searchUrlFlag` when given, else the
+ * configured search port on the host of --url (or of the configured server).
+ */
+export function searchClient(command: Command, searchUrlFlag?: string): ApiClient {
+  if (searchUrlFlag) return new ApiClient(searchUrlFlag.replace(/\/+$/, ""));
+  const opts = globalOptions(command);
+  const { config } = loadConfig({ configFile: opts.config, flags: opts.url ? { url: opts.url } : {} });
+  return new ApiClient(searchUrl(config));
 }

@@ -5,6 +5,7 @@ import { CliError } from "./client.ts";
 import { registerDlc } from "./commands/dlc.ts";
 import { registerEndpoints } from "./commands/endpoints.ts";
 import { registerEval } from "./commands/eval.ts";
+import { registerIndex } from "./commands/index-bulk.ts";
 import { registerInference } from "./commands/inference.ts";
 import { registerKeys } from "./commands/keys.ts";
 import { registerModels } from "./commands/models.ts";
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerModels(program);
   registerEndpoints(program);
   registerInference(program);
+  registerIndex(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

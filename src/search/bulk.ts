@@ -12,7 +12,13 @@ export interface BulkAction {
   index: string | undefined;
   id: string | undefined;
   op?: WriteOp;
-  error?: { type: string; reason: string };
+  /** The item's own ingest pipeline (`pipeline` in its metadata line). */
+  pipeline?: string;
+  error?: { type: string; reason: string; [key: string]: unknown };
+  /** HTTP status of `error` (400 when absent). */
+  status?: number;
+  /** An ingest pipeline dropped the document: answered as a noop, nothing written. */
+  dropped?: boolean;
 }
 
 const ACTIONS = new Set(["index", "create", "update", "delete"]);
@@ -125,6 +131,7 @@ export function parseBulk(input: unknown[] | string, defaultIndex?: string): Bul
     }
     const ifSeqNo = params.if_seq_no === undefined ? undefined : Number(params.if_seq_no);
     const ifPrimaryTerm = params.if_primary_term === undefined ? undefined : Number(params.if_primary_term);
+    if (params.pipeline !== undefined) item.pipeline = String(params.pipeline);
     if (action === "index" || action === "create") {
       item.op = {
         op: "index",

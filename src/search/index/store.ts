@@ -38,6 +38,11 @@ const MIGRATIONS = [
       CREATE TABLE search_pipelines (id TEXT PRIMARY KEY, body TEXT NOT NULL);
     `,
   },
+  {
+    version: 2,
+    name: "engine: ingest pipelines",
+    sql: "CREATE TABLE ingest_pipelines (id TEXT PRIMARY KEY, body TEXT NOT NULL);",
+  },
 ];
 
 export interface IndexRow {
@@ -159,6 +164,26 @@ export class EngineStore {
 
   setCommit(uuid: string, checkpoint: number, segments: string[]): void {
     this.stmts.setCommit.run(uuid, checkpoint, JSON.stringify(segments));
+  }
+
+  /** Stored ingest pipeline definitions (JSON text), by id. */
+  ingestPipelines(): Array<{ id: string; body: string }> {
+    return this.db.prepare("SELECT id, body FROM ingest_pipelines ORDER BY id").all() as Array<{
+      id: string;
+      body: string;
+    }>;
+  }
+
+  putIngestPipeline(id: string, body: string): void {
+    this.db
+      .prepare(
+        "INSERT INTO ingest_pipelines (id, body) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+      )
+      .run(id, body);
+  }
+
+  deleteIngestPipeline(id: string): void {
+    this.db.prepare("DELETE FROM ingest_pipelines WHERE id = ?").run(id);
   }
 
   countDocs(uuid: string): number {

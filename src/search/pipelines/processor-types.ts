@@ -1,0 +1,49 @@
+/** What the three kinds of search processors do, and what they are given. */
+import type { SearchModelKind, SearchModels } from "../models.ts";
+import type { ProcessorConfig } from "./processor-config.ts";
+import type { ScoreHybridizer } from "./score-combination.ts";
+
+export interface ProcessorCommon {
+  type: string;
+  tag: string | undefined;
+  description: string | undefined;
+  /** A failing processor is skipped instead of failing the search. */
+  ignoreFailure: boolean;
+}
+
+/** Rewrites the search body before it runs (filter_query, neural_query_enricher). */
+export interface RequestProcessor extends ProcessorCommon {
+  process(body: Record<string, unknown>): Record<string, unknown>;
+}
+
+/** Turns a hybrid query's sub-query results into one ranking (normalization-processor, score-ranker-processor). */
+export interface PhaseProcessor extends ProcessorCommon {
+  hybridizer: ScoreHybridizer;
+}
+
+export interface ResponseContext {
+  /** The search body after request processors, before neural rewriting (what query_text_path reads). */
+  request: Record<string, unknown>;
+  models(): SearchModels;
+  /** A hit's stored source, for processors that read fields the response filtered out. */
+  source(index: string, id: string): Record<string, unknown> | undefined;
+}
+
+/** Rewrites the response (rerank, collapse, truncate_hits). */
+export interface ResponseProcessor extends ProcessorCommon {
+  process(response: Record<string, unknown>, ctx: ResponseContext): Promise<Record<string, unknown>>;
+}
+
+export interface FactoryContext {
+  /** Checks a model id a processor names (when pipelines are created, not when stored ones load). */
+  checkModel?(id: string, kind: SearchModelKind, use: string): void;
+}
+
+/** What a factory builds: the processor without its common keys. */
+export type ProcessorBody<P extends ProcessorCommon> = Omit<P, keyof ProcessorCommon>;
+
+/** Builds a processor from its configuration; the common keys (tag, description …) are read already. */
+export type ProcessorFactory<P extends ProcessorCommon> = (
+  config: ProcessorConfig,
+  ctx: FactoryContext,
+) => ProcessorBody<P>;
