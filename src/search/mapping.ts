@@ -5,6 +5,7 @@
  * mapper_parsing_exception.
  */
 import { EngineError, illegalArgument, mapperParsing } from "./errors.ts";
+import { type KnnMethod, parseKnnMethod } from "./knn-method.ts";
 
 export type FieldType =
   | "text"
@@ -53,6 +54,8 @@ export interface FieldMapping {
   norms: boolean;
   fielddata: boolean;
   dimension: number | undefined;
+  /** knn_vector: the HNSW method, space type and parameters. */
+  knn: KnnMethod | undefined;
   scalingFactor: number | undefined;
   /** Set for multi-fields: the parent field whose value feeds this one. */
   parent: string | undefined;
@@ -302,7 +305,9 @@ function compileField(
     throw mapperParsing(`analyzer on field [${path}] must be set when search_analyzer is set`);
   }
   let dimension: number | undefined;
+  let knn: KnnMethod | undefined;
   if (type === "knn_vector") {
+    knn = parseKnnMethod(path, def);
     dimension = int("dimension", 1);
     if (dimension === undefined) throw mapperParsing(`Dimension value missing for vector: ${path}`);
     if (dimension > 16000)
@@ -329,6 +334,7 @@ function compileField(
     norms: bool("norms", type === "text"),
     fielddata: bool("fielddata", false),
     dimension,
+    knn,
     scalingFactor: def.scaling_factor === undefined ? undefined : Number(def.scaling_factor),
     parent,
     raw: def,

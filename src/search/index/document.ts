@@ -178,14 +178,21 @@ export function analyzeDocument(
       case "knn_vector": {
         if (vals.length !== 1) throw fail(vals, "a single vector");
         const vector = vals[0];
-        if (!Array.isArray(vector) || vector.some((x) => typeof x !== "number" || !Number.isFinite(x))) {
-          throw fail(vector, `an array of ${field.dimension} numbers`);
+        if (
+          !Array.isArray(vector) ||
+          vector.some((x) => typeof x !== "number" || !Number.isFinite(Math.fround(x)))
+        ) {
+          throw fail(vector, `an array of ${field.dimension} finite float numbers`);
         }
         if (vector.length !== field.dimension) {
           throw mapperParsing(
             `Vector dimension mismatch. Expected: ${field.dimension}, Given: ${vector.length} (field [${path}] in document with id '${id}')`,
           );
         }
+        if (field.knn?.spaceType === "cosinesimil" && vector.every((x) => x === 0))
+          throw mapperParsing(
+            `zero vector is not supported when space type is [cosinesimil] (field [${path}] in document with id '${id}')`,
+          );
         doc.vectors.push({ field: path, vector: Float32Array.from(vector) });
         break;
       }

@@ -16,6 +16,7 @@ import { IndexAnalysis } from "./index-analysis.ts";
 import type { Segment } from "./segment.ts";
 import { type AnalyzedDoc, SegmentBuilder } from "./segment-builder.ts";
 import { readSegment, writeSegment } from "./segment-file.ts";
+import { type GraphInfo, ShardVectors } from "./shard-vectors.ts";
 import type { EngineStore } from "./store.ts";
 
 export interface DocRef {
@@ -70,6 +71,7 @@ export class IndexShard {
   segments: Segment[] = [];
   private builder = new SegmentBuilder();
   private readonly refs = new Map<string, DocRef>();
+  private readonly vectors: ShardVectors;
   private nextSeqNo: number;
   private refreshTimer: NodeJS.Timeout | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
@@ -91,6 +93,8 @@ export class IndexShard {
     this.mapping.merge(mappings, (n) => this.analysis.has(n));
     this.nextSeqNo = nextSeqNo;
     fs.mkdirSync(dir, { recursive: true });
+    const knn = settings["index.knn"] === true || settings["index.knn"] === "true";
+    this.vectors = new ShardVectors(dir, this.mapping, knn, () => this.settings);
   }
 
   /** Loads committed segments, marks superseded copies dead and replays newer documents. */
@@ -98,6 +102,8 @@ export class IndexShard {
     const commit = this.store.getCommit(this.uuid);
     const versions = this.store.liveVersions(this.uuid);
     const known = new Set<string>();
+    this.vectors.open(commit?.graphs ?? {});
+    for (const file of this.vectors.files()) known.add(file);
     if (commit) {
       for (const file of commit.segments) {
         const seg = readSegment(this.dir, file);
@@ -113,6 +119,7 @@ export class IndexShard {
             });
           } else seg.delete(d);
         }
+        this.vectors.loadSegment(seg, (id) => this.refs.get(id));
         this.segments.push(seg);
       }
     }
@@ -126,6 +133,9 @@ export class IndexShard {
       this.applyIndexed(analyzeDocument(row.id, row.seq_no, row.version, source, this.documentContext()));
     }
     for (const [id, ref] of this.refs) if (!versions.has(id)) this.deleteRef(id, ref);
+    this.vectors.apply();
+    // a graph rebuilt from the documents is saved by the next periodic flush
+    if (this.vectors.unsaved()) this.dirtySinceFlush = true;
     this.refresh();
     this.scheduleRefresh();
   }
@@ -364,6 +374,7 @@ export class IndexShard {
         if (ref) this.deleteRef(p.deleteId, ref);
       }
     }
+    this.vectors.apply();
     if (planned.some((p) => p.doc || p.deleteId)) this.dirtySinceFlush = true;
     return planned.map((p) => p.result);
   }
@@ -377,13 +388,16 @@ export class IndexShard {
     const old = this.refs.get(doc.id);
     if (old) this.deleteRef(doc.id, old);
     const d = this.builder.add(doc);
-    this.refs.set(doc.id, { seg: undefined, doc: d, seqNo: doc.seqNo, version: doc.version });
+    const ref: DocRef = { seg: undefined, doc: d, seqNo: doc.seqNo, version: doc.version };
+    this.refs.set(doc.id, ref);
+    this.vectors.indexed(doc, ref);
   }
 
   private deleteRef(id: string, ref: DocRef): void {
     if (ref.seg) ref.seg.delete(ref.doc);
     else this.builder.delete(ref.doc);
     this.refs.delete(id);
+    this.vectors.deleted(ref);
   }
 
   /** Makes buffered documents searchable (a new segment), then merges if there are too many. */
@@ -441,7 +455,7 @@ export class IndexShard {
       this.mergeRange(0, this.segments.length);
   }
 
-  /** Writes unsaved segments and records them as the commit point. */
+  /** Writes unsaved segments and vector graphs and records them as the commit point. */
   flush(): void {
     this.refresh();
     const files: string[] = [];
@@ -449,8 +463,9 @@ export class IndexShard {
       if (!seg.file) seg.file = writeSegment(this.dir, seg);
       files.push(seg.file);
     }
-    this.store.setCommit(this.uuid, this.nextSeqNo - 1, files);
-    const keep = new Set(files);
+    const graphs = this.vectors.save();
+    this.store.setCommit(this.uuid, { checkpoint: this.nextSeqNo - 1, segments: files, graphs });
+    const keep = new Set([...files, ...this.vectors.files()]);
     for (const file of fs.readdirSync(this.dir))
       if (!keep.has(file)) fs.rmSync(path.join(this.dir, file), { force: true });
     this.dirtySinceFlush = false;
@@ -506,7 +521,13 @@ export class IndexShard {
         return Int32Array.from(out).sort();
       },
       now: Date.now(),
+      vectors: this.vectors,
     };
+  }
+
+  /** The vector graphs (tests and diagnostics: where each came from at open, and its size). */
+  vectorGraphs(): GraphInfo[] {
+    return this.vectors.info();
   }
 
   analyzerFor(name: string): Analyzer {

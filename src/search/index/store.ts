@@ -5,6 +5,7 @@
  * from here (documents newer than the commit checkpoint are replayed) when the engine opens.
  */
 import { type Db, openDatabase } from "../../state/db.ts";
+import type { GraphFile } from "./vector-graph.ts";
 
 const MIGRATIONS = [
   {
@@ -43,6 +44,11 @@ const MIGRATIONS = [
     name: "engine: ingest pipelines",
     sql: "CREATE TABLE ingest_pipelines (id TEXT PRIMARY KEY, body TEXT NOT NULL);",
   },
+  {
+    version: 3,
+    name: "engine: vector graph files of a commit",
+    sql: "ALTER TABLE commits ADD COLUMN graphs TEXT NOT NULL DEFAULT '{}';",
+  },
 ];
 
 export interface IndexRow {
@@ -54,6 +60,13 @@ export interface IndexRow {
   aliases: string;
   next_seq_no: number;
   created_ms: number;
+}
+
+/** The derived files that reflect every document up to `checkpoint`: segments and vector graphs by field. */
+export interface Commit {
+  checkpoint: number;
+  segments: string[];
+  graphs: Record<string, GraphFile>;
 }
 
 export interface DocRow {
@@ -83,9 +96,9 @@ export class EngineStore {
       docsAfter: db.prepare(
         "SELECT id, seq_no, version, source FROM docs WHERE index_uuid = ? AND seq_no > ? ORDER BY seq_no",
       ),
-      getCommit: db.prepare("SELECT checkpoint, segments FROM commits WHERE index_uuid = ?"),
+      getCommit: db.prepare("SELECT checkpoint, segments, graphs FROM commits WHERE index_uuid = ?"),
       setCommit: db.prepare(
-        "INSERT INTO commits (index_uuid, checkpoint, segments) VALUES (?, ?, ?) ON CONFLICT (index_uuid) DO UPDATE SET checkpoint = excluded.checkpoint, segments = excluded.segments",
+        "INSERT INTO commits (index_uuid, checkpoint, segments, graphs) VALUES (?, ?, ?, ?) ON CONFLICT (index_uuid) DO UPDATE SET checkpoint = excluded.checkpoint, segments = excluded.segments, graphs = excluded.graphs",
       ),
       countDocs: db.prepare("SELECT COUNT(*) AS n FROM docs WHERE index_uuid = ?"),
     };
@@ -157,13 +170,22 @@ export class EngineStore {
     return this.stmts.docsAfter.iterate(uuid, checkpoint) as Iterable<DocRow>;
   }
 
-  getCommit(uuid: string): { checkpoint: number; segments: string[] } | undefined {
-    const row = this.stmts.getCommit.get(uuid) as { checkpoint: number; segments: string } | undefined;
-    return row ? { checkpoint: row.checkpoint, segments: JSON.parse(row.segments) } : undefined;
+  getCommit(uuid: string): Commit | undefined {
+    const row = this.stmts.getCommit.get(uuid) as
+      | { checkpoint: number; segments: string; graphs: string }
+      | undefined;
+    return row
+      ? { checkpoint: row.checkpoint, segments: JSON.parse(row.segments), graphs: JSON.parse(row.graphs) }
+      : undefined;
   }
 
-  setCommit(uuid: string, checkpoint: number, segments: string[]): void {
-    this.stmts.setCommit.run(uuid, checkpoint, JSON.stringify(segments));
+  setCommit(uuid: string, commit: Commit): void {
+    this.stmts.setCommit.run(
+      uuid,
+      commit.checkpoint,
+      JSON.stringify(commit.segments),
+      JSON.stringify(commit.graphs),
+    );
   }
 
   /** Stored ingest pipeline definitions (JSON text), by id. */

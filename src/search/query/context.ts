@@ -1,5 +1,6 @@
 import type { Analyzer } from "../analysis/types.ts";
 import type { Segment } from "../index/segment.ts";
+import type { VectorSource } from "../index/shard-vectors.ts";
 import type { FieldMapping, Mapping } from "../mapping.ts";
 import type { SearchContext } from "./weights.ts";
 
@@ -16,4 +17,6 @@ export interface QueryContext extends SearchContext {
   /** Documents of a segment with these ids. */
   docsWithIds(seg: Segment, ids: string[]): Int32Array;
   now: number;
+  /** The shard's vector graphs; absent, knn queries search exactly. */
+  vectors?: VectorSource;
 }
