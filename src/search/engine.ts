@@ -8,14 +8,19 @@ import fs from "node:fs";
 import path from "node:path";
 import { buildAdHocAnalyzer } from "./analysis/registry.ts";
 import type { Analyzer } from "./analysis/types.ts";
-import { parseBulk } from "./bulk.ts";
+import { type BulkAction, parseBulk } from "./bulk.ts";
 import { EngineError, illegalArgument, indexClosed, indexNotFound } from "./errors.ts";
 import { IndexAnalysis } from "./index/index-analysis.ts";
 import { IndexShard, type WriteOp, type WriteResult } from "./index/shard.ts";
 import { EngineStore, type IndexRow } from "./index/store.ts";
-import { isObject } from "./mapping.ts";
+import { type FieldMapping, isObject, Mapping } from "./mapping.ts";
 import type { SearchModels } from "./models.ts";
+import { type IngestIndexView, IngestPipelines } from "./pipelines/ingest-service.ts";
+import { pipelinedSearch } from "./pipelines/pipelined-search.ts";
+import { SearchPipelines } from "./pipelines/search-pipelines.ts";
 import { compileQuery } from "./query/compile.ts";
+import { topLevelHybrid } from "./query/hybrid.ts";
+import { hasNeural } from "./query/neural.ts";
 import { executeSearch, type SearchTarget } from "./query/search.ts";
 import {
   type FlatSettings,
@@ -54,12 +59,26 @@ export class SearchEngine {
   readonly clusterUuid: string;
   /** The model service neural queries, text_embedding processors and rerank processors call. */
   private modelService: SearchModels | undefined;
+  /** Ingest pipelines (`_ingest/pipeline`), run by the asynchronous write path. */
+  readonly ingest: IngestPipelines;
+  /** Search pipelines (`/_search/pipeline`), stored in the engine database. */
+  readonly searchPipelines: SearchPipelines;
 
   private constructor(opts: EngineOptions) {
     this.dataDir = path.resolve(opts.dataDir);
     this.configDir = path.resolve(opts.configDir ?? path.join(this.dataDir, "config"));
     fs.mkdirSync(this.configDir, { recursive: true });
     this.store = new EngineStore(path.join(this.dataDir, "engine.db"));
+    this.ingest = new IngestPipelines(this.store, {
+      models: () => this.models,
+      hasModels: () => this.modelService !== undefined,
+      writeTarget: (name) => {
+        const entry = this.existingWriteIndex(name);
+        return entry && this.ingestView(entry);
+      },
+      indices: () => [...this.indices.values()].map((e) => this.ingestView(e)),
+    });
+    this.searchPipelines = new SearchPipelines(this.store.db, () => this.models);
     const uuidFile = path.join(this.dataDir, "cluster_uuid");
     if (!fs.existsSync(uuidFile)) fs.writeFileSync(uuidFile, randomUUID());
     this.clusterUuid = fs.readFileSync(uuidFile, "utf8").trim();
@@ -183,6 +202,12 @@ export class SearchEngine {
       this.configDir,
     );
     row.mappings = JSON.stringify(shard.mapping.toJSON());
+    try {
+      this.ingest.checkIndex(ingestView(name, settings, shard.mapping.fields));
+    } catch (err) {
+      fs.rmSync(this.shardDir(uuid), { recursive: true, force: true }); // the shard made its folder
+      throw err;
+    }
     this.store.insertIndex(row);
     shard.load();
     entry.shard = shard;
@@ -288,6 +313,7 @@ export class SearchEngine {
         if (v === null) delete next[k];
         else next[k] = v;
       }
+      this.ingest.checkIndex(ingestView(name, next, this.fieldsOf(entry)));
       if (
         changes["index.number_of_shards"] !== undefined &&
         changes["index.number_of_shards"] !== entry.settings["index.number_of_shards"]
@@ -429,12 +455,56 @@ export class SearchEngine {
     return this.indices.get(name) as IndexEntry;
   }
 
+  /** The existing index a write to `name` goes to, or undefined (no index yet, or no single write index). */
+  private existingWriteIndex(name: string): IndexEntry | undefined {
+    try {
+      return this.writeIndex(name, false);
+    } catch (err) {
+      if (err instanceof EngineError) return undefined;
+      throw err;
+    }
+  }
+
+  /** Leaf fields of an index's mapping, also when it is closed. */
+  private fieldsOf(entry: IndexEntry): Map<string, FieldMapping> {
+    if (entry.shard) return entry.shard.mapping.fields;
+    const mapping = new Mapping();
+    mapping.merge(JSON.parse(entry.row.mappings), () => true);
+    return mapping.fields;
+  }
+
+  private ingestView(entry: IndexEntry): IngestIndexView {
+    return ingestView(entry.row.name, entry.settings, this.fieldsOf(entry));
+  }
+
   private requireOpen(entry: IndexEntry): IndexShard {
     if (!entry.shard) throw indexClosed(entry.row.name);
     return entry.shard;
   }
 
+  /**
+   * Writes without ingest pipelines (in-process callers). Index documents bound for an index with
+   * a default or final pipeline are refused: `indexAsync` and `bulkAsync` run pipelines.
+   */
   write(index: string, ops: WriteOp[], refresh?: unknown): WriteResult[] {
+    if (ops.some((op) => op.op === "index") && this.ingest.needsPipelines(index, undefined))
+      throw pipelinesNeedAsync(index);
+    return this.writeDirect(index, ops, refresh);
+  }
+
+  /** Indexes one document through its ingest pipelines (`pipeline`, else the index's default; then its final one). */
+  async indexAsync(
+    index: string,
+    op: IndexOp,
+    opts: { pipeline?: string; refresh?: unknown } = {},
+  ): Promise<WriteResult> {
+    const action: BulkAction = { action: op.create ? "create" : "index", index, id: op.id, op };
+    await this.ingest.apply([action], opts.pipeline);
+    if (action.error || action.dropped) return settledItem(action) as unknown as WriteResult;
+    return this.writeDirect(action.index as string, [action.op as WriteOp], opts.refresh)[0] as WriteResult;
+  }
+
+  private writeDirect(index: string, ops: WriteOp[], refresh?: unknown): WriteResult[] {
     const entry = this.writeIndex(index);
     const shard = this.requireOpen(entry);
     if (entry.settings["index.blocks.write"] === true || entry.settings["index.blocks.read_only"] === true) {
@@ -472,26 +542,52 @@ export class SearchEngine {
     return { found: true, body };
   }
 
+  /** `_bulk` without ingest pipelines (in-process callers); items that would run one fail, naming bulkAsync. */
   bulk(lines: unknown[] | string, opts: { index?: string; refresh?: unknown } = {}): Record<string, unknown> {
     const started = performance.now();
     const actions = parseBulk(lines, opts.index);
+    for (const a of actions) {
+      if (a.error || a.op?.op !== "index" || a.index === undefined) continue;
+      if (!this.ingest.needsPipelines(a.index, a.pipeline)) continue;
+      const err = pipelinesNeedAsync(a.index);
+      a.error = { type: err.type, reason: err.message };
+      a.status = err.status;
+    }
+    return this.applyBulk(actions, opts.refresh, started);
+  }
+
+  /**
+   * `_bulk` with ingest pipelines: the index and create documents run their pipelines first (all
+   * of the request together, so text_embedding calls are batched across documents), then each
+   * run of actions for one index commits in one transaction. A pipeline failure fails its item only.
+   */
+  async bulkAsync(
+    lines: unknown[] | string,
+    opts: { index?: string; refresh?: unknown; pipeline?: string } = {},
+  ): Promise<Record<string, unknown>> {
+    const started = performance.now();
+    const actions = parseBulk(lines, opts.index);
+    await this.ingest.apply(actions, opts.pipeline);
+    return this.applyBulk(actions, opts.refresh, started);
+  }
+
+  private applyBulk(actions: BulkAction[], refresh: unknown, started: number): Record<string, unknown> {
     const items: Record<string, unknown>[] = new Array(actions.length);
+    const settled = (a: BulkAction | undefined) => !!(a?.error || a?.dropped);
     // group consecutive actions per index so each group commits in one transaction, keeping order
     let i = 0;
     while (i < actions.length) {
-      const first = actions[i] as (typeof actions)[number];
-      if (first.error) {
-        items[i] = {
-          [first.action]: { _index: first.index, _id: first.id ?? null, status: 400, error: first.error },
-        };
+      const first = actions[i] as BulkAction;
+      if (settled(first)) {
+        items[i] = { [first.action]: settledItem(first) };
         i++;
         continue;
       }
       let j = i;
-      while (j < actions.length && !actions[j]?.error && actions[j]?.index === first.index) j++;
+      while (j < actions.length && !settled(actions[j]) && actions[j]?.index === first.index) j++;
       const group = actions.slice(i, j);
       try {
-        const results = this.write(
+        const results = this.writeDirect(
           first.index as string,
           group.map((a) => a.op as WriteOp),
         );
@@ -513,12 +609,7 @@ export class SearchEngine {
       }
       i = j;
     }
-    if (
-      opts.refresh === true ||
-      opts.refresh === "true" ||
-      opts.refresh === "" ||
-      opts.refresh === "wait_for"
-    ) {
+    if (refresh === true || refresh === "true" || refresh === "" || refresh === "wait_for") {
       for (const name of new Set(actions.map((a) => a.index).filter((x): x is string => !!x))) {
         const entry = this.indices.get(name) ?? this.indices.get(this.aliasTargets(name)[0] ?? "");
         entry?.shard?.refresh();
@@ -550,9 +641,55 @@ export class SearchEngine {
     });
   }
 
+  /**
+   * The synchronous search: no search pipeline, no model calls. Neural and hybrid queries need
+   * those, so they are refused here with a pointer to searchAsync.
+   */
   search(expr: string, body: unknown, params: Record<string, unknown> = {}): Record<string, unknown> {
+    if (isObject(body)) {
+      if (hasNeural(body))
+        throw illegalArgument(
+          "[neural] queries embed their text with a model, which the synchronous search cannot call: send them to the _search endpoint (SearchEngine.searchAsync)",
+        );
+      if (topLevelHybrid(body.query))
+        throw illegalArgument(
+          "[hybrid] queries run through a search pipeline, which the synchronous search does not: send them to the _search endpoint (SearchEngine.searchAsync)",
+        );
+    }
     const filterBody = this.withAliasFilter(expr, body);
     return executeSearch(this.searchTargets(expr), filterBody, params);
+  }
+
+  /**
+   * A search through its search pipeline (`search_pipeline` parameter or body object, or the index's
+   * `index.search.default_pipeline`): request processors, neural query embedding, hybrid queries
+   * with score normalization, response processors such as rerank. What the `_search` API runs.
+   */
+  async searchAsync(
+    expr: string,
+    body: unknown,
+    params: Record<string, unknown> = {},
+  ): Promise<Record<string, unknown>> {
+    return pipelinedSearch(
+      {
+        targets: this.searchTargets(expr),
+        pipelines: this.searchPipelines,
+        defaultPipeline: this.defaultSearchPipeline(expr),
+        models: () => this.models,
+        aliasFilters: this.aliasFilters(expr),
+      },
+      body,
+      params,
+    );
+  }
+
+  /** `index.search.default_pipeline` when the request names exactly one index (as OpenSearch resolves it). */
+  private defaultSearchPipeline(expr: string): string | undefined {
+    if (/[,*]/.test(expr) || expr === "_all") return undefined;
+    const names = this.resolveIndexNames(expr);
+    if (names.length !== 1) return undefined;
+    const id = this.indices.get(names[0] as string)?.settings["index.search.default_pipeline"];
+    return typeof id === "string" ? id : undefined;
   }
 
   count(expr: string, body: unknown): Record<string, unknown> {
@@ -650,7 +787,8 @@ export class SearchEngine {
     return out;
   }
 
-  private withAliasFilter(expr: string, body: unknown): unknown {
+  /** The filters of the filtered aliases an index expression names. */
+  private aliasFilters(expr: string): unknown[] {
     const filters: unknown[] = [];
     for (const part of expr.split(",")) {
       for (const name of this.aliasTargets(part)) {
@@ -658,6 +796,11 @@ export class SearchEngine {
         if (filter) filters.push(filter);
       }
     }
+    return filters;
+  }
+
+  private withAliasFilter(expr: string, body: unknown): unknown {
+    const filters = this.aliasFilters(expr);
     if (!filters.length) return body;
     const b = isObject(body) ? body : {};
     return { ...b, query: { bool: { must: b.query ? [b.query] : [], filter: filters } } };
@@ -815,6 +958,43 @@ export class SearchEngine {
     if (!entry.shard) return "red";
     return Number(entry.settings["index.number_of_replicas"] ?? 1) > 0 ? "yellow" : "green";
   }
+}
+
+type IndexOp = Extract<WriteOp, { op: "index" }>;
+
+function pipelinesNeedAsync(index: string): EngineError {
+  return illegalArgument(
+    `writes to [${index}] run ingest pipelines (a pipeline parameter, index.default_pipeline or index.final_pipeline); use the REST API or SearchEngine.indexAsync / bulkAsync, which run them`,
+  );
+}
+
+/** The bulk item of an action settled before writing: its error, or a noop when a pipeline dropped it. */
+function settledItem(a: BulkAction): Record<string, unknown> {
+  if (a.error) return { _index: a.index, _id: a.id ?? null, status: a.status ?? 400, error: a.error };
+  // OpenSearch answers a dropped document as a noop with version -3 (MATCH_ANY) and no shards
+  return {
+    _index: a.index,
+    _id: a.id ?? null,
+    _version: -3,
+    result: "noop",
+    _shards: { total: 0, successful: 0, failed: 0 },
+    status: 200,
+  };
+}
+
+function ingestView(
+  name: string,
+  settings: FlatSettings,
+  fields: Map<string, FieldMapping>,
+): IngestIndexView {
+  return {
+    name,
+    settings,
+    vectorDimension: (path) => {
+      const field = fields.get(path);
+      return field?.type === "knn_vector" ? field.dimension : undefined;
+    },
+  };
 }
 
 function newDocId(): string {

@@ -10,6 +10,9 @@ import type { WriteResult } from "../index/shard.ts";
 import { isObject } from "../mapping.ts";
 import { catRoutes } from "./cat.ts";
 import { boolParam, checkParams, intQuery, jsonBody, rawBody, requireBody, send } from "./http.ts";
+import { NODE_NAME, OPENSEARCH_VERSION } from "./identity.ts";
+import { ingestRoutes } from "./ingest-routes.ts";
+import { searchPipelineRoutes } from "./search-pipeline-routes.ts";
 
 type Req = FastifyRequest<{ Params: Record<string, string> }>;
 
@@ -20,12 +23,12 @@ export interface SearchApiInfo {
 export function searchRoutes(app: FastifyInstance, engine: SearchEngine, info: SearchApiInfo): void {
   const root = (req: Req, reply: FastifyReply) =>
     send(reply, req, {
-      name: "lodestone",
+      name: NODE_NAME,
       cluster_name: "lodestone",
       cluster_uuid: engine.clusterUuid,
       version: {
         distribution: "opensearch",
-        number: "2.11.0",
+        number: OPENSEARCH_VERSION,
         build_type: "lodestone",
         build_hash: info.version,
         build_date: "2026-01-01T00:00:00.000Z",
@@ -45,6 +48,8 @@ export function searchRoutes(app: FastifyInstance, engine: SearchEngine, info: S
     return send(reply, req, engine.health());
   });
   catRoutes(app, engine);
+  ingestRoutes(app, engine);
+  searchPipelineRoutes(app, engine);
 
   // ---- indices
   app.put("/:index", (req: Req, reply) => {
@@ -162,24 +167,22 @@ export function searchRoutes(app: FastifyInstance, engine: SearchEngine, info: S
     const { status, ...body } = result;
     return send(reply, req, body, status);
   };
-  const indexDoc = (create: boolean) => (req: Req, reply: FastifyReply) => {
+  const indexDoc = (create: boolean) => async (req: Req, reply: FastifyReply) => {
     const q = checkParams(req, WRITE_PARAMS);
     const body = requireBody(req, "document source");
-    const [result] = engine.write(
+    const result = await engine.indexAsync(
       req.params.index as string,
-      [
-        {
-          op: "index",
-          id: req.params.id,
-          source: body,
-          create: create || q.op_type === "create",
-          ifSeqNo: intQuery(q.if_seq_no, "if_seq_no"),
-          ifPrimaryTerm: intQuery(q.if_primary_term, "if_primary_term"),
-        },
-      ],
-      q.refresh,
+      {
+        op: "index",
+        id: req.params.id,
+        source: body,
+        create: create || q.op_type === "create",
+        ifSeqNo: intQuery(q.if_seq_no, "if_seq_no"),
+        ifPrimaryTerm: intQuery(q.if_primary_term, "if_primary_term"),
+      },
+      { pipeline: q.pipeline, refresh: q.refresh },
     );
-    return single(req, reply, result as WriteResult);
+    return single(req, reply, result);
   };
   app.put("/:index/_doc/:id", indexDoc(false));
   app.post("/:index/_doc/:id", indexDoc(false));
@@ -268,7 +271,7 @@ export function searchRoutes(app: FastifyInstance, engine: SearchEngine, info: S
     return single(req, reply, result as WriteResult);
   });
 
-  const bulk = (req: Req, reply: FastifyReply) => {
+  const bulk = async (req: Req, reply: FastifyReply) => {
     const q = checkParams(req, [
       "refresh",
       "pipeline",
@@ -277,7 +280,15 @@ export function searchRoutes(app: FastifyInstance, engine: SearchEngine, info: S
       "_source_includes",
       "_source_excludes",
     ]);
-    return send(reply, req, engine.bulk(rawBody(req), { index: req.params.index, refresh: q.refresh }));
+    return send(
+      reply,
+      req,
+      await engine.bulkAsync(rawBody(req), {
+        index: req.params.index,
+        refresh: q.refresh,
+        pipeline: q.pipeline,
+      }),
+    );
   };
   for (const method of ["post", "put"] as const) {
     app[method]("/_bulk", bulk);
@@ -315,7 +326,7 @@ export function searchRoutes(app: FastifyInstance, engine: SearchEngine, info: S
     "lenient",
     "min_score",
   ];
-  const search = (req: Req, reply: FastifyReply) => {
+  const search = async (req: Req, reply: FastifyReply) => {
     const q = checkParams(req, SEARCH_PARAMS);
     if (q.scroll !== undefined)
       throw illegalArgument("scroll searches are not supported by this engine; page with from/size");
@@ -352,7 +363,7 @@ export function searchRoutes(app: FastifyInstance, engine: SearchEngine, info: S
     if (q.version !== undefined) merged.version = boolParam(q.version);
     if (q.seq_no_primary_term !== undefined) merged.seq_no_primary_term = boolParam(q.seq_no_primary_term);
     if (q.min_score !== undefined) merged.min_score = Number(q.min_score);
-    return send(reply, req, engine.search(req.params.index ?? "_all", merged, q));
+    return send(reply, req, await engine.searchAsync(req.params.index ?? "_all", merged, q));
   };
   for (const method of ["get", "post"] as const) {
     app[method]("/_search", search);
@@ -373,7 +384,7 @@ export function searchRoutes(app: FastifyInstance, engine: SearchEngine, info: S
     };
     app[method]("/_count", count);
     app[method]("/:index/_count", count);
-    const msearch = (req: Req, reply: FastifyReply) => {
+    const msearch = async (req: Req, reply: FastifyReply) => {
       checkParams(req, [
         "search_type",
         "max_concurrent_searches",
@@ -382,7 +393,7 @@ export function searchRoutes(app: FastifyInstance, engine: SearchEngine, info: S
         "max_concurrent_shard_requests",
         "ccs_minimize_roundtrips",
       ]);
-      return send(reply, req, multiSearch(engine, rawBody(req), req.params.index));
+      return send(reply, req, await multiSearch(engine, rawBody(req), req.params.index));
     };
     app[method]("/_msearch", msearch);
     app[method]("/:index/_msearch", msearch);
@@ -445,11 +456,11 @@ export function searchRoutes(app: FastifyInstance, engine: SearchEngine, info: S
   );
 }
 
-function multiSearch(
+async function multiSearch(
   engine: SearchEngine,
   raw: string,
   defaultIndex: string | undefined,
-): Record<string, unknown> {
+): Promise<Record<string, unknown>> {
   const started = performance.now();
   const lines = raw.split("\n").filter((l) => l.trim());
   if (lines.length % 2 !== 0)
@@ -474,7 +485,9 @@ function multiSearch(
           : Array.isArray(header.index)
             ? header.index.join(",")
             : String(header.index);
-      responses.push({ ...engine.search(index ?? "_all", body), status: 200 });
+      const params =
+        typeof header.search_pipeline === "string" ? { search_pipeline: header.search_pipeline } : {};
+      responses.push({ ...(await engine.searchAsync(index ?? "_all", body, params)), status: 200 });
     } catch (err) {
       if (!isEngineError(err)) throw err;
       responses.push({ ...errorBody(err) });

@@ -7,7 +7,7 @@
 import { illegalArgument, parsingError } from "../errors.ts";
 import { isObject } from "../mapping.ts";
 import type { SearchModels } from "../models.ts";
-import { addFilter, executeHybrid, topLevelHybrid } from "../query/hybrid.ts";
+import { addFilter, executeHybrid, NO_PIPELINE, topLevelHybrid } from "../query/hybrid.ts";
 import { embedNeuralQueries, hasNeural } from "../query/neural.ts";
 import { executeSearch, parseSearchRequest, type SearchTarget } from "../query/search.ts";
 import type { ProcessorCommon, ResponseContext } from "./processor-types.ts";
@@ -44,8 +44,8 @@ export async function pipelinedSearch(
     body = await tolerant(p, () => p.process(before), before);
   }
   const request = body;
-  // a misplaced hybrid clause fails before any model is called
-  topLevelHybrid(body.query);
+  // a misplaced or pipeline-less hybrid query fails before any model is called
+  if (topLevelHybrid(body.query) && !pipeline?.phase) throw illegalArgument(NO_PIPELINE);
   if (hasNeural(body)) body = await embedNeuralQueries(body, ctx.targets, ctx.models);
   for (const filter of ctx.aliasFilters) body = { ...body, query: addFilter(body.query, filter) };
   const hybrid = topLevelHybrid(body.query);

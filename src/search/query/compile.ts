@@ -20,7 +20,10 @@ import {
   stringParam,
 } from "./dsl-values.ts";
 import { functionScoreQuery } from "./function-score.ts";
+import { knnQuery } from "./knn.ts";
+import { PIPELINE_CLAUSES } from "./pipeline-clauses.ts";
 import { parseQueryString, parseSimpleQueryString, QueryStringError } from "./query-string.ts";
+import { scriptScoreQuery } from "./script-score.ts";
 import {
   docsOfTerms,
   fuzzyTerms,
@@ -781,8 +784,11 @@ const COMPILERS: Record<string, Compiler> = {
   dis_max: disMaxCompiler,
   boosting: boostingCompiler,
   function_score: (ctx, body, boost) => functionScoreQuery.compile(ctx, body, boost, compileQuery),
+  knn: (ctx, body, boost) => knnQuery(ctx, body, boost, compileQuery),
+  script_score: (ctx, body, boost) => scriptScoreQuery(ctx, body, boost, compileQuery),
   query_string: queryStringCompiler("query_string"),
   simple_query_string: queryStringCompiler("simple_query_string"),
+  ...PIPELINE_CLAUSES,
 };
 
 export { boolParam };

@@ -1,20 +1,25 @@
 /**
  * Executes a search request body against one or more indices: query and post_filter, scoring,
- * top-k selection (score desc, then index order like Lucene) or field sorts, total hits,
- * `_source` filtering, explain, highlight and aggregations.
+ * top-k selection (score desc, then index order like Lucene) or field sorts, rescoring, total hits,
+ * `_source` filtering, explain, highlight and aggregations. Collecting candidates and rendering
+ * hits are separate steps, so hybrid queries (hybrid.ts) collect per sub-query and render once.
  */
-import { EngineError, parsingError } from "../errors.ts";
+import { EngineError, illegalArgument, parsingError } from "../errors.ts";
 import type { Segment } from "../index/segment.ts";
 import { type FieldMapping, isObject } from "../mapping.ts";
 import { type AggregationContext, AggregationError, runAggregations } from "./aggregations.ts";
+import { type Candidate, indexOrder } from "./candidates.ts";
 import { compileQuery } from "./compile.ts";
 import type { QueryContext } from "./context.ts";
 import { intParam } from "./dsl-values.ts";
 import type { Explanation } from "./explanation.ts";
 import { highlightField } from "./highlight.ts";
 import { maxScoreTopK, type TermPostings } from "./max-score.ts";
+import { applyRescore, parseRescore, type RescoreSpec, rescoreWindow } from "./rescore.ts";
 import { applySourceFilter, parseSourceFilter, type SourceFilter, valuesAtPath } from "./source-filter.ts";
 import { BoolWeight, TermWeight, type Weight } from "./weights.ts";
+
+export type { Candidate } from "./candidates.ts";
 
 export interface SearchTarget {
   name: string;
@@ -50,17 +55,11 @@ const BODY_KEYS = new Set([
   "indices_boost",
   "ext",
   "collapse",
+  "rescore",
 ]);
 
-interface Candidate {
-  target: number;
-  seg: number;
-  doc: number;
-  score: number;
-}
-
 /** Global doc handles across targets and segments for aggregations. */
-class DocSpace {
+export class DocSpace {
   readonly bases: number[] = [];
   readonly owners: { target: number; seg: Segment }[] = [];
   total = 0;
@@ -86,12 +85,28 @@ class DocSpace {
   }
 }
 
-export function executeSearch(
+/** A search body parsed once: what every way of running a search (plain, hybrid) shares. */
+export interface SearchRequest {
+  body: Record<string, unknown>;
+  from: number;
+  size: number;
+  sourceFilter: SourceFilter;
+  sort: SortSpec[] | undefined;
+  trackTotal: unknown;
+  trackScores: boolean;
+  minScore: number | undefined;
+  highlight: HighlightSpec | undefined;
+  explain: boolean;
+  aggs: unknown;
+  rescore: RescoreSpec[];
+  restTotalHitsAsInt: boolean;
+}
+
+export function parseSearchRequest(
   targets: SearchTarget[],
   rawBody: unknown,
   params: Record<string, unknown> = {},
-): Record<string, unknown> {
-  const started = performance.now();
+): SearchRequest {
   const body = rawBody === undefined || rawBody === null ? {} : rawBody;
   if (!isObject(body)) throw parsingError("request body must be a JSON object");
   for (const key of Object.keys(body)) {
@@ -104,7 +119,7 @@ export function executeSearch(
   }
   const from = body.from === undefined ? 0 : intParam(body.from, "search", "from");
   const size = body.size === undefined ? 10 : intParam(body.size, "search", "size");
-  const window = Math.min(...targets.map((t) => t.maxResultWindow), 10_000);
+  const window = resultWindow(targets);
   if (from + size > window) {
     throw new EngineError(
       400,
@@ -112,24 +127,125 @@ export function executeSearch(
       `Result window is too large, from + size must be less than or equal to: [${window}] but was [${from + size}]. See the scroll api for a more efficient way to request large data sets. This limit can be set by changing the [index.max_result_window] index level setting.`,
     );
   }
-  const sourceFilter = parseSourceFilter(body._source);
   const sort = parseSort(body.sort);
-  const trackTotal = body.track_total_hits ?? 10_000;
-  const minScore = body.min_score === undefined ? undefined : Number(body.min_score);
-  const weights = targets.map((t) => compileQuery(t.ctx, body.query));
-  const postFilters =
-    body.post_filter === undefined ? undefined : targets.map((t) => compileQuery(t.ctx, body.post_filter, 0));
-  const aggsBody = body.aggs ?? body.aggregations;
+  const rescore = parseRescore(body.rescore, window);
+  if (rescore.length && sort)
+    throw illegalArgument("Cannot use [sort] option in conjunction with [rescore].");
+  return {
+    body,
+    from,
+    size,
+    sourceFilter: parseSourceFilter(body._source),
+    sort,
+    trackTotal: body.track_total_hits ?? 10_000,
+    trackScores: !sort || body.track_scores === true || sort.some((s) => s.field === "_score"),
+    minScore: body.min_score === undefined ? undefined : Number(body.min_score),
+    highlight: body.highlight === undefined ? undefined : parseHighlight(body.highlight),
+    explain: body.explain === true || params.explain === "true",
+    aggs: body.aggs ?? body.aggregations,
+    rescore,
+    restTotalHitsAsInt: params.rest_total_hits_as_int === "true",
+  };
+}
 
-  const space = aggsBody ? new DocSpace(targets) : undefined;
+/** The smallest max_result_window of the targets (ES caps at 10,000 regardless). */
+export function resultWindow(targets: SearchTarget[]): number {
+  return Math.min(...targets.map((t) => t.maxResultWindow), 10_000);
+}
+
+export function executeSearch(
+  targets: SearchTarget[],
+  rawBody: unknown,
+  params: Record<string, unknown> = {},
+): Record<string, unknown> {
+  const started = performance.now();
+  const req = parseSearchRequest(targets, rawBody, params);
+  const weights = targets.map((t) => compileQuery(t.ctx, req.body.query));
+  const collected = collectTop(targets, weights, {
+    // rescoring looks at its whole window even when the page is smaller (as ES's shards collect)
+    k: Math.max(req.from + req.size, rescoreWindow(req.rescore)),
+    sort: req.sort,
+    postFilters: compilePostFilter(targets, req.body.post_filter),
+    minScore: req.minScore,
+    trackTotal: req.trackTotal,
+    aggregate: req.aggs !== undefined,
+  });
+  let ranked = collected.ranked;
+  let maxScore = collected.maxScore;
+  let explainHit = (c: Candidate) => explainWith(targets, weights[c.target] as Weight, c);
+  if (req.rescore.length) {
+    const rescored = applyRescore(targets, ranked, req.rescore);
+    ranked = rescored.ranked;
+    // ES reports the best rescored score as max_score
+    if (ranked.length) maxScore = (ranked[0] as Candidate).score;
+    const firstPass = explainHit;
+    explainHit = (c) => rescored.explain(c, firstPass(c));
+  }
+  const hits = renderHits(targets, ranked.slice(req.from, req.from + req.size), req, {
+    termsOf: (target) => weights[target] as Weight,
+    explain: explainHit,
+    sortValues: collected.sortValues,
+  });
+  return searchResponse(targets, req, {
+    started,
+    hits,
+    total: collected.total,
+    maxScore,
+    aggregations: collected.aggregations,
+  });
+}
+
+export function compilePostFilter(targets: SearchTarget[], postFilter: unknown): Weight[] | undefined {
+  return postFilter === undefined ? undefined : targets.map((t) => compileQuery(t.ctx, postFilter, 0));
+}
+
+/** A document's explanation from its weight, or a bare "match" when the weight cannot explain it. */
+export function explainWith(targets: SearchTarget[], weight: Weight, c: Candidate): Explanation {
+  const seg = (targets[c.target] as SearchTarget).ctx.segments[c.seg] as Segment;
+  return weight.explain(seg, c.doc) ?? { value: c.score, description: "match", details: [] };
+}
+
+export interface CollectOptions {
+  /** How many of the best documents by score to keep (a sort keeps every match, in sort order). */
+  k: number;
+  sort?: SortSpec[];
+  /** One post_filter weight per target: filters hits (and total) but not aggregations. */
+  postFilters?: Weight[];
+  minScore?: number;
+  trackTotal: unknown;
+  /** Record every match for aggregations. */
+  aggregate: boolean;
+}
+
+export interface Collected {
+  /** Best first: the top k by score (index order on ties, like Lucene), or every match in sort order. */
+  ranked: Candidate[];
+  /** The sort values of a ranked candidate, when sorting by fields. */
+  sortValues?: (c: Candidate) => unknown[];
+  total: number;
+  maxScore: number;
+  aggregations?: AggregationInput;
+}
+
+/** Every match of an aggregated search, as handles into a DocSpace. */
+export interface AggregationInput {
+  space: DocSpace;
+  docs: number[];
+  scores: Map<number, number>;
+}
+
+/** Scores the weights over every segment of every target and keeps the candidates a page needs. */
+export function collectTop(targets: SearchTarget[], weights: Weight[], opts: CollectOptions): Collected {
+  const { sort, postFilters, minScore, trackTotal } = opts;
+  const space = opts.aggregate ? new DocSpace(targets) : undefined;
   const aggDocs: number[] = [];
-  const aggScores = space ? new Map<number, number>() : undefined;
+  const aggScores = new Map<number, number>();
   const candidates: Candidate[] = [];
   let total = 0;
   let maxScore = Number.NEGATIVE_INFINITY;
   let part = 0;
   // top-k by score keeps only a bounded heap; field sorts keep all matches (sorted below)
-  const k = from + size;
+  const k = opts.k;
   const heap = new TopK(Math.max(k, 0));
   // plain top-k over a disjunction of terms: MaxScore skips what cannot enter the page
   const pruneUpTo =
@@ -160,7 +276,7 @@ export function executeSearch(
         const doc = hits.docs[i] as number;
         if (space) {
           aggDocs.push(base + doc);
-          aggScores?.set(base + doc, score);
+          aggScores.set(base + doc, score);
         }
         if (post && !post.has(doc)) continue;
         total++;
@@ -170,33 +286,50 @@ export function executeSearch(
       }
     });
   });
+  const aggregations = space ? { space, docs: aggDocs, scores: aggScores } : undefined;
+  if (!sort) return { ranked: heap.sorted(), total, maxScore, aggregations };
+  return { ...sortCandidates(targets, candidates, sort), total, maxScore, aggregations };
+}
 
-  let page: Candidate[];
-  let sortValues: ((c: Candidate) => unknown[]) | undefined;
-  if (sort) {
-    const keyed = candidates.map((c) => ({
-      c,
-      keys: sort.map((s) => sortKey(targets[c.target] as SearchTarget, c, s)),
-    }));
-    keyed.sort((a, b) => compareKeys(a, b, sort));
-    page = keyed.slice(from, from + size).map((x) => x.c);
-    const byCandidate = new Map(keyed.map((x) => [x.c, x.keys]));
-    sortValues = (c) => byCandidate.get(c) ?? [];
-  } else {
-    page = heap.sorted().slice(from);
-  }
+/** Orders candidates by a field sort (`_score` being each candidate's score); returns their sort values. */
+export function sortCandidates(
+  targets: SearchTarget[],
+  candidates: Candidate[],
+  sort: SortSpec[],
+): { ranked: Candidate[]; sortValues: (c: Candidate) => unknown[] } {
+  const keyed = candidates.map((c) => ({
+    c,
+    keys: sort.map((s) => sortKey(targets[c.target] as SearchTarget, c, s)),
+  }));
+  keyed.sort((a, b) => compareKeys(a, b, sort));
+  const byCandidate = new Map(keyed.map((x) => [x.c, x.keys]));
+  return { ranked: keyed.map((x) => x.c), sortValues: (c) => byCandidate.get(c) ?? [] };
+}
 
-  const trackScores = !sort || body.track_scores === true || sort.some((s) => s.field === "_score");
-  const highlight = body.highlight === undefined ? undefined : parseHighlight(body.highlight);
-  const explainHits = body.explain === true || params.explain === "true";
-  const hits = page.map((c) => {
+/** What rendering needs besides the request: terms to highlight, explanations, sort values. */
+export interface HitDetails {
+  /** The weight whose analysed terms are highlighted in a target's hits. */
+  termsOf(target: number): Pick<Weight, "collectTerms">;
+  explain(c: Candidate): Explanation;
+  sortValues?: (c: Candidate) => unknown[];
+}
+
+/** ES hits for a ranked page: `_index`, `_id`, `_score`, `_source`, versions, sort values, explain, highlight. */
+export function renderHits(
+  targets: SearchTarget[],
+  page: Candidate[],
+  req: SearchRequest,
+  details: HitDetails,
+): Record<string, unknown>[] {
+  const { body, sourceFilter, highlight } = req;
+  return page.map((c) => {
     const target = targets[c.target] as SearchTarget;
     const seg = target.ctx.segments[c.seg] as Segment;
     const id = seg.ids[c.doc] as string;
     const hit: Record<string, unknown> = {
       _index: target.name,
       _id: id,
-      _score: trackScores ? c.score : null,
+      _score: req.trackScores ? c.score : null,
     };
     const needSource = sourceFilter.enabled || highlight;
     const source = needSource ? target.source(id) : undefined;
@@ -209,37 +342,50 @@ export function executeSearch(
         hit._primary_term = 1;
       }
     }
-    if (sortValues) hit.sort = sortValues(c);
-    if (explainHits) {
+    if (details.sortValues) hit.sort = details.sortValues(c);
+    if (req.explain) {
       hit._shard = `[${target.name}][0]`;
       hit._node = "lodestone";
-      hit._explanation =
-        (weights[c.target] as Weight).explain(seg, c.doc) ??
-        ({ value: c.score, description: "match", details: [] } satisfies Explanation);
+      hit._explanation = details.explain(c);
     }
     if (highlight && source) {
-      const fragments = highlightHit(target, weights[c.target] as Weight, source, highlight);
+      const fragments = highlightHit(target, details.termsOf(c.target), source, highlight);
       if (fragments) hit.highlight = fragments;
     }
     return hit;
   });
+}
 
+/** The ES search response around rendered hits: took, _shards, hits.total, max_score, aggregations. */
+export function searchResponse(
+  targets: SearchTarget[],
+  req: SearchRequest,
+  result: {
+    started: number;
+    hits: Record<string, unknown>[];
+    total: number;
+    maxScore: number;
+    aggregations?: AggregationInput;
+  },
+): Record<string, unknown> {
+  const { total, maxScore } = result;
   const response: Record<string, unknown> = {
-    took: Math.round(performance.now() - started),
+    took: Math.round(performance.now() - result.started),
     timed_out: false,
     _shards: { total: targets.length, successful: targets.length, skipped: 0, failed: 0 },
     hits: {
-      ...totalHits(total, trackTotal, params.rest_total_hits_as_int === "true"),
-      max_score: total && trackScores ? maxScore : null,
-      hits,
+      ...totalHits(total, req.trackTotal, req.restTotalHitsAsInt),
+      max_score: total && req.trackScores && Number.isFinite(maxScore) ? maxScore : null,
+      hits: result.hits,
     },
   };
-  if (trackTotal === false) delete (response.hits as Record<string, unknown>).total;
-  if (aggsBody && space) {
+  if (req.trackTotal === false) delete (response.hits as Record<string, unknown>).total;
+  if (req.aggs !== undefined && result.aggregations) {
+    const { space, docs, scores } = result.aggregations;
     try {
       response.aggregations = runAggregations(
-        aggsBody,
-        aggregationContext(targets, space, Int32Array.from(aggDocs), aggScores ?? new Map()),
+        req.aggs,
+        aggregationContext(targets, space, Int32Array.from(docs), scores),
       );
     } catch (err) {
       if (err instanceof AggregationError)
@@ -328,7 +474,7 @@ class TopK {
   }
 }
 
-interface SortSpec {
+export interface SortSpec {
   field: string;
   order: "asc" | "desc";
   missing: "_last" | "_first" | unknown;
@@ -417,10 +563,10 @@ function compareKeys(
     const cmp = (x as number | string) < (y as number | string) ? -1 : 1;
     return s.order === "desc" ? -cmp : cmp;
   }
-  return a.c.target - b.c.target || a.c.seg - b.c.seg || a.c.doc - b.c.doc;
+  return indexOrder(a.c, b.c);
 }
 
-interface HighlightSpec {
+export interface HighlightSpec {
   fields: Map<string, Record<string, unknown>>;
   global: Record<string, unknown>;
 }
@@ -439,7 +585,7 @@ function parseHighlight(spec: unknown): HighlightSpec {
 
 function highlightHit(
   target: SearchTarget,
-  weight: Weight,
+  weight: Pick<Weight, "collectTerms">,
   source: Record<string, unknown>,
   spec: HighlightSpec,
 ): Record<string, string[]> | undefined {
