@@ -46,11 +46,7 @@ function normalizeRows(m: Float32Array, dim: number): Float32Array {
 }
 
 /** Exact cosine top-k of every query among the base rows that `keep` accepts (ids = row numbers). */
-export function exactTopK(
-  data: AnnData,
-  k: number,
-  keep: (row: number) => boolean = () => true,
-): Int32Array {
+export function exactTopK(data: AnnData, k: number, keep: (row: number) => boolean = () => true): Int32Array {
   const { dim } = data;
   const base = normalizeRows(data.base, dim);
   const queries = normalizeRows(data.queries, dim);
@@ -237,7 +233,9 @@ export async function annBenchmark(
 ): Promise<AnnRow[]> {
   const t0 = performance.now();
   const truths = FILTERS.map((f) => exactTopK(data, params.k, f.keep));
-  log(`exact ground truth for ${FILTERS.length} filters in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  log(
+    `exact ground truth for ${FILTERS.length} filters in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
   const anchor = hnswlibRun(data, params, truths[0] as Int32Array);
   log(`hnswlib: ${JSON.stringify(anchor)}`);
   const engine = await engineRuns(data, params, truths, log);

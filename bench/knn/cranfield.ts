@@ -181,13 +181,25 @@ async function apiRuns(models: Models, test: ReturnType<typeof loadBeir>, opts: 
     for (let i = 0; i < test.corpus.length; i += 500) {
       const lines = test.corpus
         .slice(i, i + 500)
-        .flatMap((d) => [JSON.stringify({ index: { _id: d.id } }), JSON.stringify({ contents: documentText(d) })]);
-      const res = await es<{ errors: boolean; items: unknown[] }>("POST", "/cranfield/_bulk", `${lines.join("\n")}\n`);
-      if (res.errors) throw new Error(`bulk: ${JSON.stringify(res.items.find((x) => JSON.stringify(x).includes("error")))}`);
+        .flatMap((d) => [
+          JSON.stringify({ index: { _id: d.id } }),
+          JSON.stringify({ contents: documentText(d) }),
+        ]);
+      const res = await es<{ errors: boolean; items: unknown[] }>(
+        "POST",
+        "/cranfield/_bulk",
+        `${lines.join("\n")}\n`,
+      );
+      if (res.errors)
+        throw new Error(
+          `bulk: ${JSON.stringify(res.items.find((x) => JSON.stringify(x).includes("error")))}`,
+        );
     }
     await es("POST", "/cranfield/_refresh");
     const indexSeconds = (performance.now() - started) / 1000;
-    opts.log(`indexed ${test.corpus.length} documents through the text_embedding pipeline in ${indexSeconds.toFixed(1)} s`);
+    opts.log(
+      `indexed ${test.corpus.length} documents through the text_embedding pipeline in ${indexSeconds.toFixed(1)} s`,
+    );
 
     const w = models.bm25Weight;
     await es("PUT", "/_search/pipeline/cranfield-minmax", {
@@ -285,7 +297,13 @@ export async function cranfieldBenchmark(opts: Options) {
     "",
   ].join("\n");
   return {
-    report: { dimension: opts.dimension, bm25_weight: models.bm25Weight, rows, worst_difference: worst, index_seconds: api.indexSeconds },
+    report: {
+      dimension: opts.dimension,
+      bm25_weight: models.bm25Weight,
+      rows,
+      worst_difference: worst,
+      index_seconds: api.indexSeconds,
+    },
     markdown,
   };
 }

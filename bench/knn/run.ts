@@ -12,8 +12,8 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { loadGlove } from "../../src/models/glove.ts";
-import { machineInfo, markdownTable } from "../lib/report.ts";
 import { RESULTS_DIR } from "../lib/paths.ts";
+import { machineInfo, markdownTable } from "../lib/report.ts";
 import { annBenchmark } from "./ann.ts";
 import { cranfieldBenchmark } from "./cranfield.ts";
 

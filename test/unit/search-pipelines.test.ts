@@ -27,7 +27,7 @@ const close = (actual: number, expected: number, eps = 1e-6) =>
   assert.ok(Math.abs(actual - expected) <= eps, `expected ${expected}, got ${actual}`);
 const closeAll = (actual: number[], expected: number[]) => {
   assert.equal(actual.length, expected.length);
-  actual.forEach((a, i) => close(a, expected[i] as number));
+  for (const [i, a] of actual.entries()) close(a, expected[i] as number);
 };
 
 describe("normalization techniques", () => {
