@@ -17,11 +17,18 @@ const BATCH = 100;
 const DIMENSION = 32;
 const MAX_BATCHES = 40;
 
+const WORDS = smallVectors().words;
+
+/** Four words from four disjoint groups of eight, picked by n's base-8 digits: every n < 4096 gets its own word set, so its own vector. */
+function textOf(n: number): string {
+  return [0, 1, 2, 3].map((p) => WORDS[p * 8 + (Math.floor(n / 8 ** p) % 8)]).join(" ");
+}
+
 function bulkBody(from: number, to: number): string {
   let out = "";
   for (let n = from; n < to; n++) {
     out += `${JSON.stringify({ index: { _index: "vecs", _id: `d${n}` } })}\n`;
-    out += `${JSON.stringify({ n, text: `document ${n} on the ${DOCS[n % DOCS.length]} case ${n * 7919}` })}\n`;
+    out += `${JSON.stringify({ n, text: textOf(n) })}\n`;
   }
   return out;
 }
