@@ -7,6 +7,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import usearch, { type BatchMatches, MetricKind } from "usearch";
 import { SearchEngine } from "../../src/search/engine.ts";
 
 export interface AnnData {
@@ -34,46 +35,22 @@ export interface AnnRow {
 
 const rows = (m: Float32Array, dim: number) => m.length / dim;
 
-function normalizeRows(m: Float32Array, dim: number): Float32Array {
-  const out = new Float32Array(m.length);
-  for (let r = 0; r < rows(m, dim); r++) {
-    let s = 0;
-    for (let j = 0; j < dim; j++) s += (m[r * dim + j] as number) ** 2;
-    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
-    for (let j = 0; j < dim; j++) out[r * dim + j] = (m[r * dim + j] as number) * inv;
-  }
-  return out;
-}
-
 /** Exact cosine top-k of every query among the base rows that `keep` accepts (ids = row numbers). */
 export function exactTopK(data: AnnData, k: number, keep: (row: number) => boolean = () => true): Int32Array {
   const { dim } = data;
-  const base = normalizeRows(data.base, dim);
-  const queries = normalizeRows(data.queries, dim);
-  const n = rows(base, dim);
-  const q = rows(queries, dim);
+  const allowed = Int32Array.from({ length: rows(data.base, dim) }, (_, i) => i).filter(keep);
+  const subset = new Float32Array(allowed.length * dim);
+  allowed.forEach((r, i) => {
+    subset.set(data.base.subarray(r * dim, (r + 1) * dim), i * dim);
+  });
+  // brute force in C++ on every core (usearch's exactSearch): a JS scan of 100k × 768 per query is minutes
+  const found = usearch.exactSearch(subset, data.queries, dim, k, MetricKind.Cos, 0) as BatchMatches;
+  const q = rows(data.queries, dim);
   const out = new Int32Array(q * k).fill(-1);
-  const scores = new Float32Array(n);
-  const order = new Int32Array(n);
-  const allowed = Int32Array.from({ length: n }, (_, i) => i).filter(keep);
   for (let qi = 0; qi < q; qi++) {
-    const qo = qi * dim;
-    for (const r of allowed) {
-      let s = 0;
-      const ro = r * dim;
-      for (let j = 0; j < dim; j++) s += (queries[qo + j] as number) * (base[ro + j] as number);
-      scores[r] = s;
-    }
-    // partial selection: k passes over the allowed rows (k is small)
-    let m = 0;
-    for (const r of allowed) order[m++] = r;
-    for (let t = 0; t < Math.min(k, m); t++) {
-      let best = t;
-      for (let i = t + 1; i < m; i++)
-        if ((scores[order[i] as number] as number) > (scores[order[best] as number] as number)) best = i;
-      [order[t], order[best]] = [order[best] as number, order[t] as number];
-      out[qi * k + t] = order[t] as number;
-    }
+    const n = Number(found.counts[qi]);
+    for (let j = 0; j < Math.min(n, k); j++)
+      out[qi * k + j] = allowed[Number(found.keys[qi * k + j])] as number;
   }
   return out;
 }

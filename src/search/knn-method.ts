@@ -14,7 +14,16 @@ export type SpaceType = (typeof SPACE_TYPES)[number];
 const METHODS = ["hnsw"];
 const ENGINES = ["nmslib", "faiss", "lucene"];
 const METHOD_KEYS = ["name", "space_type", "engine", "parameters"];
-const PARAMETER_KEYS = ["m", "ef_construction", "ef_search"];
+const PARAMETER_KEYS = ["m", "ef_construction", "ef_search", "encoder"];
+/** How the graph stores its copy of the vectors: faiss's `sq` fp16 encoder, or `flat` float32. */
+export const GRAPH_ENCODINGS = ["fp16", "fp32"] as const;
+export type GraphEncoding = (typeof GRAPH_ENCODINGS)[number];
+/**
+ * fp16 by default: the graph only navigates — every candidate is re-scored from the stored float32
+ * vector — and half-size vectors make each search step cheaper (on 768-d vectors usearch searches
+ * ~1.6× faster in fp16 than in float32) at the same recall.
+ */
+export const DEFAULT_GRAPH_ENCODING: GraphEncoding = "fp16";
 
 export const DEFAULT_M = 16;
 export const DEFAULT_EF_CONSTRUCTION = 100;
@@ -27,6 +36,7 @@ export interface KnnMethod {
   efConstruction: number;
   /** Per-field ef_search; the index setting `index.knn.algo_param.ef_search` applies when absent. */
   efSearch: number | undefined;
+  encoding: GraphEncoding;
 }
 
 /** Validates a knn_vector definition's method parameters (`def` is the field's mapping as sent). */
@@ -48,6 +58,7 @@ export function parseKnnMethod(path: string, def: Record<string, unknown>): KnnM
       m: DEFAULT_M,
       efConstruction: DEFAULT_EF_CONSTRUCTION,
       efSearch: undefined,
+      encoding: DEFAULT_GRAPH_ENCODING,
     };
   }
   if (!isObject(method))
@@ -86,7 +97,22 @@ export function parseKnnMethod(path: string, def: Record<string, unknown>): KnnM
       intIn(params.ef_construction, 2, 10_000, "method.parameters.ef_construction", where) ??
       DEFAULT_EF_CONSTRUCTION,
     efSearch: intIn(params.ef_search, 2, 10_000, "method.parameters.ef_search", where),
+    encoding: graphEncoding(params.encoder, where),
   };
+}
+
+/** faiss's encoder syntax: `{"name": "sq", "parameters": {"type": "fp16"}}` or `{"name": "flat"}`. */
+function graphEncoding(encoder: unknown, where: string): GraphEncoding {
+  if (encoder === undefined) return DEFAULT_GRAPH_ENCODING;
+  const expected = `[method.parameters.encoder] of ${where} must be {"name": "flat"} (float32) or {"name": "sq", "parameters": {"type": "fp16"}}`;
+  if (!isObject(encoder)) throw mapperParsing(`${expected}, got ${JSON.stringify(encoder)}`);
+  if (encoder.name === "flat" && encoder.parameters === undefined) return "fp32";
+  if (encoder.name === "sq") {
+    const p = encoder.parameters;
+    if (p === undefined || (isObject(p) && Object.keys(p).every((k) => k === "type" || k === "clip") && (p.type ?? "fp16") === "fp16"))
+      return "fp16";
+  }
+  throw mapperParsing(`${expected}, got ${JSON.stringify(encoder)}`);
 }
 
 function spaceType(value: unknown, key: string, where: string): SpaceType {

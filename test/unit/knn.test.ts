@@ -416,7 +416,14 @@ test("knn_vector mapping: method validation and round trip", async () => {
       /\[method\.space_type\].*must be one of \[l2, cosinesimil, innerproduct\]/,
     ],
     [{ method: { name: "hnsw", engine: "annoy" } }, /\[method\.engine\].*\[nmslib, faiss, lucene\]/],
-    [{ method: { name: "hnsw", parameters: { encoder: { name: "sq" } } } }, /unknown parameter \[encoder\]/],
+    [
+      { method: { name: "hnsw", parameters: { encoder: { name: "pq" } } } },
+      /\[method\.parameters\.encoder\] of knn_vector field \[e\] must be \{"name": "flat"\}/,
+    ],
+    [
+      { method: { name: "hnsw", parameters: { encoder: { name: "sq", parameters: { type: "int8" } } } } },
+      /"type": "fp16"/,
+    ],
     [
       { method: { name: "hnsw", parameters: { m: 1 } } },
       /\[method\.parameters\.m\] of knn_vector field \[e\] must be an integer/,
@@ -432,7 +439,7 @@ test("knn_vector mapping: method validation and round trip", async () => {
     name: "hnsw",
     space_type: "cosinesimil",
     engine: "lucene",
-    parameters: { ef_construction: 128, m: 24, ef_search: 50 },
+    parameters: { ef_construction: 128, m: 24, ef_search: 50, encoder: { name: "flat" } },
   };
   engine.createIndex("ok", { settings: { "index.knn": true }, ...vector({ method }) });
   engine.createIndex("top", {
@@ -451,8 +458,11 @@ test("knn_vector mapping: method validation and round trip", async () => {
     m: 24,
     efConstruction: 128,
     efSearch: 50,
+    encoding: "fp32",
   });
-  assert.equal(engine.indices.get("top")?.shard?.mapping.fields.get("e")?.knn?.spaceType, "innerproduct");
+  const top = engine.indices.get("top")?.shard?.mapping.fields.get("e")?.knn;
+  assert.equal(top?.spaceType, "innerproduct");
+  assert.equal(top?.encoding, "fp16", "the graph keeps fp16 copies unless the mapping asks for flat");
 });
 
 test("script_score: the knn_score script and painless k-NN functions", async () => {

@@ -228,6 +228,7 @@ function graphParams(fm: FieldMapping): GraphParams | undefined {
     space: fm.knn.spaceType,
     m: fm.knn.m,
     efConstruction: fm.knn.efConstruction,
+    encoding: fm.knn.encoding,
   };
 }
 

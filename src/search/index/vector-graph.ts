@@ -17,7 +17,7 @@ import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import usearch, { type Index, type MetricKind, type ScalarKind } from "usearch";
-import type { SpaceType } from "../knn-method.ts";
+import type { GraphEncoding, SpaceType } from "../knn-method.ts";
 import { syncDir } from "./segment-file.ts";
 import { SPACES } from "./vector-space.ts";
 
@@ -26,6 +26,8 @@ export interface GraphParams {
   space: SpaceType;
   m: number;
   efConstruction: number;
+  /** The precision of the graph's own copy of the vectors (scores always use the stored float32). */
+  encoding: GraphEncoding;
 }
 
 /** What a commit records about a saved graph. */
@@ -142,7 +144,7 @@ function newIndex(params: GraphParams): Index {
   return new usearch.Index({
     dimensions: params.dimension,
     metric: SPACES[params.space].metric as MetricKind,
-    quantization: "f32" as ScalarKind,
+    quantization: (params.encoding === "fp16" ? "f16" : "f32") as ScalarKind,
     connectivity: params.m,
     expansion_add: params.efConstruction,
     // ef_search is a dynamic setting: searches pass it as their candidate count instead
@@ -153,7 +155,12 @@ function newIndex(params: GraphParams): Index {
 
 function sameParams(a: GraphParams, b: GraphParams): boolean {
   return (
-    a.dimension === b.dimension && a.space === b.space && a.m === b.m && a.efConstruction === b.efConstruction
+    a.dimension === b.dimension &&
+    a.space === b.space &&
+    a.m === b.m &&
+    a.efConstruction === b.efConstruction &&
+    // files committed before encodings existed hold float32 graphs
+    (a.encoding ?? "fp32") === b.encoding
   );
 }
 

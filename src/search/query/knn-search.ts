@@ -40,6 +40,8 @@ export const EXACT_FILTER_MAX = 2_000;
 export function exactFilterLimit(k: number, efSearch: number, graphSize: number, m: number): number {
   return Math.max(k, EXACT_FILTER_MAX, Math.sqrt(Math.max(k, efSearch) * graphSize * m));
 }
+/** Valid graph candidates re-scored beyond k (at least k more): fp16 rounding reorders only near-ties. */
+export const RESCORE_MARGIN = 16;
 /** Graph searches stop growing here; beyond it the exact scan of the allowed documents is cheaper. */
 export const MAX_GRAPH_CANDIDATES = 10_000;
 
@@ -167,6 +169,9 @@ function graphSearch(
     return bits;
   });
   const ef = Math.max(k, efSearch);
+  // the graph ranks candidates by its own (fp16) copy of the vectors, nearly the exact order: the
+  // true top k lie among its first few valid ones, so only those are re-scored from float32
+  const rescoreLimit = k + Math.max(k, RESCORE_MARGIN);
   // a filter passing a fraction p of the graph's keys (stale ones included) needs about ef / p candidates
   let count = allowed ? Math.ceil((ef * graphSize) / Math.max(allowed.count, 1)) : ef;
   if (count > MAX_GRAPH_CANDIDATES && count > ef) return undefined;
@@ -175,7 +180,8 @@ function graphSearch(
     count = Math.min(count, graphSize);
     const found = graph.search(vector, count);
     const top = new TopK(k);
-    for (let i = 0; i < found.keys.length; i++) {
+    let rescored = 0;
+    for (let i = 0; i < found.keys.length && rescored < rescoreLimit; i++) {
       const key = Number(found.keys[i]);
       const ref = source.locate(key);
       // stale keys (superseded, deleted) and copies not yet refreshed are skipped
@@ -186,6 +192,7 @@ function graphSearch(
       if (!vf?.present[ref.doc]) continue;
       const distance = space.distance(vector, norm, vf.data, ref.doc * vf.dimension);
       top.offer(space.score(distance), distance, si, ref.doc);
+      rescored++;
     }
     if (top.size >= k) return top;
     const exhausted = found.keys.length < count || count >= graphSize;
