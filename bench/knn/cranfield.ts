@@ -22,7 +22,6 @@ import { trainEmbedder } from "../../src/models/training/train-embedder.ts";
 import { trainReranker } from "../../src/models/training/train-reranker.ts";
 import type { PairScorer, RerankCandidate, TextEncoder } from "../../src/models/types.ts";
 import { startPlatform } from "../../src/server/platform.ts";
-import { bm25Scores } from "../../src/serving/bm25-lite.ts";
 import { parseOssUrl } from "../../src/storage/oss-url.ts";
 import { uploadDirectory } from "../../src/storage/transfer.ts";
 import { DATASETS_DIR } from "../lib/paths.ts";
@@ -83,17 +82,24 @@ export async function trainedModels(opts: Options): Promise<Models> {
   }
 }
 
-/** Scores candidates as the rerank endpoint does: BM25 features recomputed over the candidates. */
-function endpointStyle(scorer: PairScorer): PairScorer {
+/**
+ * Scores candidates as the rerank processor does: with each document's BM25 score for the query
+ * from the index (here: its score in the BM25 run, 0 below its depth) as the reranker's BM25 feature.
+ */
+function withIndexBm25(scorer: PairScorer, bm25: Run, test: ReturnType<typeof loadBeir>): PairScorer {
+  const docText = new Map(test.corpus.map((d) => [d.id, documentText(d)]));
+  const byQuery = new Map<string, Map<string, number>>();
+  for (const q of test.queries) {
+    const scores = new Map<string, number>();
+    for (const d of bm25.get(q.id) ?? []) scores.set(docText.get(d.id) as string, d.score);
+    byQuery.set(q.text, scores);
+  }
   return {
     score(query: string, candidates: readonly RerankCandidate[]) {
-      const bm25 = bm25Scores(
-        query,
-        candidates.map((c) => c.text),
-      );
+      const scores = byQuery.get(query);
       return scorer.score(
         query,
-        candidates.map((c, i) => ({ text: c.text, bm25: bm25[i] as number })),
+        candidates.map((c) => ({ text: c.text, bm25: scores?.get(c.text) ?? 0 })),
       );
     },
   };
@@ -109,7 +115,7 @@ async function offlineRuns(models: Models, test: ReturnType<typeof loadBeir>) {
   const dense = denseRun(emb.encoder as TextEncoder, test.corpus, test.queries, DEPTH);
   const hybrid = fuseWeighted(bm25, dense, models.bm25Weight);
   const rrf = reciprocalRankFusion([bm25, dense]);
-  const hybridRerank = rerankRun(endpointStyle(rr.scorer), hybrid, RERANK_DEPTH, test);
+  const hybridRerank = rerankRun(withIndexBm25(rr.scorer, bm25, test), hybrid, RERANK_DEPTH, test);
   return { match: bm25, neural: dense, hybrid, rrf, hybrid_rerank: hybridRerank };
 }
 
@@ -179,12 +185,13 @@ async function apiRuns(models: Models, test: ReturnType<typeof loadBeir>, opts: 
     });
     const started = performance.now();
     for (let i = 0; i < test.corpus.length; i += 500) {
-      const lines = test.corpus
-        .slice(i, i + 500)
-        .flatMap((d) => [
-          JSON.stringify({ index: { _id: d.id } }),
-          JSON.stringify({ contents: documentText(d) }),
-        ]);
+      const lines = test.corpus.slice(i, i + 500).flatMap((d) => [
+        JSON.stringify({
+          // text_embedding refuses empty text (as OpenSearch does): such a document goes in without a vector
+          index: documentText(d).trim() ? { _id: d.id } : { _id: d.id, pipeline: "_none" },
+        }),
+        JSON.stringify({ contents: documentText(d) }),
+      ]);
       const res = await es<{ errors: boolean; items: unknown[] }>(
         "POST",
         "/cranfield/_bulk",

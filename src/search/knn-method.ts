@@ -109,7 +109,12 @@ function graphEncoding(encoder: unknown, where: string): GraphEncoding {
   if (encoder.name === "flat" && encoder.parameters === undefined) return "fp32";
   if (encoder.name === "sq") {
     const p = encoder.parameters;
-    if (p === undefined || (isObject(p) && Object.keys(p).every((k) => k === "type" || k === "clip") && (p.type ?? "fp16") === "fp16"))
+    if (
+      p === undefined ||
+      (isObject(p) &&
+        Object.keys(p).every((k) => k === "type" || k === "clip") &&
+        (p.type ?? "fp16") === "fp16")
+    )
       return "fp16";
   }
   throw mapperParsing(`${expected}, got ${JSON.stringify(encoder)}`);

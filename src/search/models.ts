@@ -25,8 +25,12 @@ export interface SearchModels {
   describe(id: string): SearchModelInfo | undefined;
   /** One vector per text, in order. Rejects with a SearchModelError when the id cannot serve. */
   embed(id: string, texts: string[]): Promise<Float32Array[]>;
-  /** One relevance score per document for `query` (higher is better), in order. */
-  rerank(id: string, query: string, documents: string[]): Promise<number[]>;
+  /**
+   * One relevance score per document for `query` (higher is better), in order. `lexical` gives each
+   * document's BM25 score for the query from the index, when the caller has it: rerankers take BM25
+   * among their features, and the index's statistics beat any estimate from a few documents.
+   */
+  rerank(id: string, query: string, documents: string[], lexical?: readonly number[]): Promise<number[]>;
 }
 
 /** A model call that failed for a reason the caller should see (unknown id, stopped endpoint …). */

@@ -113,11 +113,17 @@ export class PlatformSearchModels implements SearchModels {
     return texts.map((_, i) => flat.subarray(i * dim, (i + 1) * dim));
   }
 
-  async rerank(id: string, query: string, documents: string[]): Promise<number[]> {
+  async rerank(
+    id: string,
+    query: string,
+    documents: string[],
+    lexical?: readonly number[],
+  ): Promise<number[]> {
     const served = this.serve(id, "reranker");
     if (documents.length === 0) return [];
-    // the reranker takes BM25 among its features, as /v1/rerank gives it
-    const bm25 = bm25Scores(query, documents);
+    // the reranker takes BM25 among its features: the index's when the engine gives it, else
+    // estimated over these documents as /v1/rerank does
+    const bm25 = lexical?.length === documents.length ? lexical : bm25Scores(query, documents);
     const candidates = documents.map((text, i) => ({ text, bm25: bm25[i] as number }));
     return Array.from(await modelCall(() => this.endpoints.rerank(served, query, candidates)));
   }

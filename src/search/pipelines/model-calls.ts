@@ -77,9 +77,10 @@ export async function rerankTexts(
   id: string,
   query: string,
   documents: string[],
+  lexical?: readonly number[],
 ): Promise<number[]> {
   try {
-    const scores = await models.rerank(id, query, documents);
+    const scores = await models.rerank(id, query, documents, lexical);
     if (scores.length !== documents.length)
       throw new EngineError(
         502,

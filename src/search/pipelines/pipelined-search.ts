@@ -61,12 +61,42 @@ export async function pipelinedSearch(
     request,
     models: ctx.models,
     source: (index, id) => ctx.targets.find((t) => t.name === index)?.source(id),
+    lexicalScores: (hits, fields, query) => lexicalScores(ctx.targets, hits, fields, query),
   };
   for (const p of pipeline?.response ?? []) {
     const before = response;
     response = await tolerant(p, () => p.process(before, responseContext), before);
   }
   return { ...response, took: Math.round(performance.now() - started) };
+}
+
+/** BM25 of given hits for a query text: a `match` per field over just those documents, per index. */
+function lexicalScores(
+  targets: SearchTarget[],
+  hits: readonly { _index: string; _id: string }[],
+  fields: string[],
+  query: string,
+): number[] {
+  const scores = new Map<string, number>();
+  for (const target of targets) {
+    const ids = hits.filter((h) => h._index === target.name).map((h) => h._id);
+    if (!ids.length) continue;
+    const searchable = fields.filter((f) => target.ctx.mapping.fields.get(f)?.type === "text");
+    if (!searchable.length) continue;
+    const res = executeSearch([target], {
+      size: ids.length,
+      _source: false,
+      query: {
+        bool: {
+          should: searchable.map((f) => ({ match: { [f]: query } })),
+          filter: { ids: { values: ids } },
+        },
+      },
+    });
+    for (const hit of (res.hits as { hits: { _id: string; _score: number }[] }).hits)
+      scores.set(`${target.name}\u0000${hit._id}`, hit._score);
+  }
+  return hits.map((h) => scores.get(`${h._index}\u0000${h._id}`) ?? 0);
 }
 
 function resolvePipeline(

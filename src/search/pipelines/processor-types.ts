@@ -27,6 +27,8 @@ export interface ResponseContext {
   models(): SearchModels;
   /** A hit's stored source, for processors that read fields the response filtered out. */
   source(index: string, id: string): Record<string, unknown> | undefined;
+  /** Each hit's BM25 score for `query` over `fields` (a `match` per field, summed), 0 when none matches. */
+  lexicalScores(hits: readonly { _index: string; _id: string }[], fields: string[], query: string): number[];
 }
 
 /** Rewrites the response (rerank, collapse, truncate_hits). */

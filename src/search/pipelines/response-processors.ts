@@ -121,7 +121,8 @@ const rerank: ProcessorFactory<ResponseProcessor> = (config, ctx) => {
       const hits = hitsOf(response);
       if (!hits.length) return response;
       const texts = hits.map((h) => documentText(h, fields, rctx));
-      return rescored(response, hits, await rerankTexts(rctx.models(), modelId, queryText, texts));
+      const lexical = rctx.lexicalScores(hits, fields, queryText);
+      return rescored(response, hits, await rerankTexts(rctx.models(), modelId, queryText, texts, lexical));
     },
   };
 };
