@@ -7,7 +7,6 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { loadConfig } from "../../src/config/load.ts";
 import { type BeirQuery, documentText, loadBeir } from "../../src/eval/beir.ts";
 import { BM25_DEFAULTS, bm25IndexBody, openBm25Index } from "../../src/eval/bm25-index.ts";
 import { denseRun, rerankRun } from "../../src/eval/dense.ts";
@@ -21,10 +20,8 @@ import { initialEmbedderFor } from "../../src/models/training/init-embedder.ts";
 import { trainEmbedder } from "../../src/models/training/train-embedder.ts";
 import { trainReranker } from "../../src/models/training/train-reranker.ts";
 import type { PairScorer, RerankCandidate, TextEncoder } from "../../src/models/types.ts";
-import { startPlatform } from "../../src/server/platform.ts";
-import { parseOssUrl } from "../../src/storage/oss-url.ts";
-import { uploadDirectory } from "../../src/storage/transfer.ts";
 import { DATASETS_DIR } from "../lib/paths.ts";
+import { startBenchPlatform } from "../lib/platform.ts";
 import { markdownTable } from "../lib/report.ts";
 
 const DEPTH = 1000;
@@ -120,43 +117,10 @@ async function offlineRuns(models: Models, test: ReturnType<typeof loadBeir>) {
 }
 
 async function apiRuns(models: Models, test: ReturnType<typeof loadBeir>, opts: Options) {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "lodestone-bench-knn-"));
-  const config = loadConfig({
-    env: {},
-    cwd: dataDir,
-    flags: { dataDir, port: 0, searchPort: 0, logLevel: "silent" },
-  }).config;
-  const running = await startPlatform(config);
-  const call = async <T>(base: string, method: string, route: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${base}${route}`, {
-      method,
-      headers: { "content-type": route.endsWith("_bulk") ? "application/x-ndjson" : "application/json" },
-      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${text.slice(0, 500)}`);
-    return JSON.parse(text) as T;
-  };
-  const platformApi = <T>(method: string, route: string, body?: unknown) =>
-    call<T>(running.url, method, route, body);
-  const es = <T>(method: string, route: string, body?: unknown) =>
-    call<T>(running.searchUrl, method, route, body);
+  const bench = await startBenchPlatform("knn");
+  const es = <T>(method: string, route: string, body?: unknown) => bench.search<T>(method, route, body);
   try {
-    const deploy = async (name: string, folder: string) => {
-      const url = `oss://bench/${name}/`;
-      await running.platform.objects.createBucket("bench", { ifNotExists: true });
-      await uploadDirectory(running.platform.objects, folder, parseOssUrl(url));
-      const model = await platformApi<{ model_id: string }>("POST", "/v1/models", {
-        model_name: name,
-        oss_path: url,
-      });
-      const ep = await platformApi<{ endpoint_id: string }>("POST", "/v1/endpoints", {
-        model_id: model.model_id,
-      });
-      const settled = await running.platform.endpoints.settled(ep.endpoint_id);
-      if (settled.status !== "Running") throw new Error(`${name}: ${settled.reason}`);
-      return ep.endpoint_id;
-    };
+    const deploy = (name: string, folder: string) => bench.deploy(name, folder);
     const embedder = await deploy("cranfield-embedder", models.embedFolder);
     const reranker = await deploy("cranfield-reranker", models.rerankFolder);
     opts.log(`deployed ${embedder} and ${reranker}`);
@@ -278,8 +242,7 @@ async function apiRuns(models: Models, test: ReturnType<typeof loadBeir>, opts: 
     }
     return { runs, latency, indexSeconds };
   } finally {
-    await running.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await bench.close();
   }
 }
 

@@ -10,50 +10,22 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { loadConfig } from "../../src/config/load.ts";
 import { loadBeir } from "../../src/eval/beir.ts";
 import { saveEmbedder, saveReranker } from "../../src/models/artifacts.ts";
 import { loadGlove } from "../../src/models/glove.ts";
 import { Reranker } from "../../src/models/reranker.ts";
 import { initialEmbedder } from "../../src/models/training/init-embedder.ts";
-import { startPlatform } from "../../src/server/platform.ts";
-import { parseOssUrl } from "../../src/storage/oss-url.ts";
-import { uploadDirectory } from "../../src/storage/transfer.ts";
 import { DATASETS_DIR, RESULTS_DIR } from "../lib/paths.ts";
+import { startBenchPlatform } from "../lib/platform.ts";
 
 const { values: args } = parseArgs({ options: { seconds: { type: "string", default: "5" } } });
 const seconds = Number(args.seconds);
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const data = loadBeir(path.join(DATASETS_DIR, "cranfield"), "test");
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "lodestone-bench-serving-"));
-const config = loadConfig({
-  env: {},
-  cwd: dataDir,
-  flags: { dataDir, port: 0, searchPort: 0, logLevel: "silent" },
-}).config;
-const running = await startPlatform(config);
-const { platform } = running;
-
-async function post<T>(route: string, body: unknown): Promise<T> {
-  const res = await fetch(`${running.url}${route}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${route}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
-
-async function deploy(name: string, folder: string, batching: Record<string, number> = {}): Promise<string> {
-  const url = `oss://bench/${name}/`;
-  await platform.objects.createBucket("bench", { ifNotExists: true });
-  await uploadDirectory(platform.objects, folder, parseOssUrl(url));
-  const model = await post<{ model_id: string }>("/v1/models", { model_name: name, oss_path: url });
-  const ep = await post<{ endpoint_id: string }>("/v1/endpoints", { model_id: model.model_id, ...batching });
-  const settled = await platform.endpoints.settled(ep.endpoint_id);
-  if (settled.status !== "Running") throw new Error(`${name}: ${settled.reason}`);
-  return ep.endpoint_id;
-}
+const bench = await startBenchPlatform("serving");
+const post = <T>(route: string, body: unknown) => bench.api<T>("POST", route, body);
+const deploy = (name: string, folder: string, batching: Record<string, number> = {}) =>
+  bench.deploy(name, folder, batching);
 
 const glove = await loadGlove({ cacheDir: path.join(os.tmpdir(), "lodestone-cache", "glove") });
 const embedder = initialEmbedder({
@@ -123,7 +95,7 @@ for (let i = 0; i < 30; i++) {
   rerankLatencies.push(performance.now() - t0);
 }
 rerankLatencies.sort((a, b) => a - b);
-await running.close();
+await bench.close();
 
 const report = {
   embedder: { dimension: 768, replicas: 1, vocabulary: embedder.config.vocab_size },
@@ -154,5 +126,4 @@ const md = [
 ].join("\n");
 fs.writeFileSync(path.join(RESULTS_DIR, "serving.md"), md);
 process.stdout.write(md);
-fs.rmSync(dataDir, { recursive: true, force: true });
 fs.rmSync(folders, { recursive: true, force: true });

@@ -3,6 +3,7 @@ import { after, before, describe, test } from "node:test";
 import { Client } from "@opensearch-project/opensearch";
 import { startTestPlatform, tempDir } from "../helpers/platform.ts";
 import { seededRandom } from "../helpers/random.ts";
+import { SEED_RAG_DOCS } from "../helpers/seed.ts";
 import { killServer, type ServerProcess, spawnServer } from "../helpers/server-process.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary ES response bodies
@@ -49,15 +50,7 @@ describe("knn through the official OpenSearch client", () => {
     // the seed's request, verbatim
     const created = await client.indices.create({
       index: "rag-docs",
-      body: {
-        mappings: {
-          properties: {
-            content: { type: "text", analyzer: "ik_max_word" },
-            embedding: { type: "knn_vector", dimension: 768 },
-          },
-        },
-        settings: { "index.knn": true },
-      },
+      body: SEED_RAG_DOCS,
     });
     assert.equal(created.body.acknowledged, true);
     const bulk = await client.bulk({

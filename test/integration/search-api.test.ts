@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { Client } from "@opensearch-project/opensearch";
 import { api, startTestPlatform } from "../helpers/platform.ts";
+import { SEED_RAG_DOCS } from "../helpers/seed.ts";
 
 type Running = Awaited<ReturnType<typeof startTestPlatform>>;
 
@@ -31,15 +32,7 @@ describe("search API with the official OpenSearch client", () => {
     // exactly the seed's requests (knn_vector is accepted; vector search comes with the vectors issue)
     const created = await client.indices.create({
       index: "rag-docs",
-      body: {
-        mappings: {
-          properties: {
-            content: { type: "text", analyzer: "ik_max_word" },
-            embedding: { type: "knn_vector", dimension: 768 },
-          },
-        },
-        settings: { "index.knn": true },
-      },
+      body: SEED_RAG_DOCS,
     });
     assert.equal(created.body.acknowledged, true);
     const put = await client.indices.putSettings({
