@@ -21,13 +21,15 @@ export interface AnnParams {
   k: number;
   m: number;
   efConstruction: number;
-  efSearch: number;
+  /** Each is one run of the graph searches (and of hnswlib's). */
+  efSearch: number[];
   warmup: number;
 }
 
 export interface AnnRow {
   method: string;
   filter: string;
+  ef_search?: number;
   recall: number;
   qps: number;
   build_seconds?: number;
@@ -92,7 +94,6 @@ async function engineRuns(
       engine.createIndex(name, {
         settings: {
           "index.knn": !exact,
-          "index.knn.algo_param.ef_search": params.efSearch,
           "index.refresh_interval": "-1",
         },
         mappings: {
@@ -128,35 +129,42 @@ async function engineRuns(
       const buildSeconds = (performance.now() - started) / 1000;
       log(`engine ${name}: indexed ${n} vectors in ${buildSeconds.toFixed(1)} s`);
       const q = rows(data.queries, data.dim);
-      for (const [fi, filter] of FILTERS.entries()) {
-        // exact search costs a full scan per query: a fifth of the queries is plenty
-        const count = exact ? Math.ceil(q / 5) : q;
-        const body = (qi: number) => {
-          const knn: Record<string, unknown> = {
-            vector: Array.from(data.queries.subarray(qi * data.dim, (qi + 1) * data.dim)),
-            k: params.k,
+      // exact search has no ef_search: one run
+      for (const ef of exact ? [undefined] : params.efSearch) {
+        if (ef !== undefined) engine.putSettings(name, { "index.knn.algo_param.ef_search": ef });
+        for (const [fi, filter] of FILTERS.entries()) {
+          // exact search costs a full scan per query: a fifth of the queries is plenty
+          const count = exact ? Math.ceil(q / 5) : q;
+          const body = (qi: number) => {
+            const knn: Record<string, unknown> = {
+              vector: Array.from(data.queries.subarray(qi * data.dim, (qi + 1) * data.dim)),
+              k: params.k,
+            };
+            if (filter.query) knn.filter = filter.query;
+            return { size: params.k, _source: false, query: { knn: { vec: knn } } };
           };
-          if (filter.query) knn.filter = filter.query;
-          return { size: params.k, _source: false, query: { knn: { vec: knn } } };
-        };
-        const bodies = Array.from({ length: count }, (_, qi) => body(qi));
-        for (const b of bodies.slice(0, Math.min(params.warmup, count))) engine.search(name, b);
-        const found: number[][] = [];
-        const t0 = performance.now();
-        for (const b of bodies) {
-          const res = engine.search(name, b) as { hits: { hits: { _id: string }[] } };
-          found.push(res.hits.hits.map((h) => Number(h._id)));
+          const bodies = Array.from({ length: count }, (_, qi) => body(qi));
+          for (const b of bodies.slice(0, Math.min(params.warmup, count))) engine.search(name, b);
+          const found: number[][] = [];
+          const t0 = performance.now();
+          for (const b of bodies) {
+            const res = engine.search(name, b) as { hits: { hits: { _id: string }[] } };
+            found.push(res.hits.hits.map((h) => Number(h._id)));
+          }
+          const seconds = (performance.now() - t0) / 1000;
+          const truth = (truths[fi] as Int32Array).subarray(0, count * params.k);
+          out.push({
+            method: exact ? "Lodestone exact (index.knn false)" : "Lodestone HNSW (usearch)",
+            filter: filter.name,
+            recall: recall(found, truth, params.k),
+            qps: count / seconds,
+            ...(ef === undefined ? {} : { ef_search: ef }),
+            ...(fi === 0 && ef === (exact ? undefined : params.efSearch[0])
+              ? { build_seconds: buildSeconds }
+              : {}),
+          });
+          log(`engine ${name} filter ${filter.name}: ${JSON.stringify(out.at(-1))}`);
         }
-        const seconds = (performance.now() - t0) / 1000;
-        const truth = (truths[fi] as Int32Array).subarray(0, count * params.k);
-        out.push({
-          method: exact ? "Lodestone exact (index.knn false)" : "Lodestone HNSW (usearch)",
-          filter: filter.name,
-          recall: recall(found, truth, params.k),
-          qps: count / seconds,
-          ...(fi === 0 ? { build_seconds: buildSeconds } : {}),
-        });
-        log(`engine ${name} filter ${filter.name}: ${JSON.stringify(out.at(-1))}`);
       }
     }
   } finally {
@@ -166,7 +174,7 @@ async function engineRuns(
   return out;
 }
 
-function hnswlibRun(data: AnnData, params: AnnParams, truth: Int32Array): AnnRow {
+function hnswlibRuns(data: AnnData, params: AnnParams, truth: Int32Array): AnnRow[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lodestone-hnswlib-"));
   try {
     const write = (file: string, a: Float32Array | Int32Array) =>
@@ -191,13 +199,14 @@ function hnswlibRun(data: AnnData, params: AnnParams, truth: Int32Array): AnnRow
     // Debian's python3-hnswlib lives in the system interpreter, not in a pyenv or venv one
     const stdout = execFileSync("/usr/bin/python3", [script, dir], { encoding: "utf8" });
     const res = JSON.parse(stdout.trim().split("\n").at(-1) as string);
-    return {
-      method: res.engine,
+    return (res.runs as { ef_search: number; qps: number; recall_at_k: number }[]).map((run, i) => ({
+      method: res.engine as string,
       filter: "none",
-      recall: res.recall_at_k,
-      qps: res.qps,
-      build_seconds: res.build_seconds,
-    };
+      ef_search: run.ef_search,
+      recall: run.recall_at_k,
+      qps: run.qps,
+      ...(i === 0 ? { build_seconds: res.build_seconds as number } : {}),
+    }));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -213,8 +222,8 @@ export async function annBenchmark(
   log(
     `exact ground truth for ${FILTERS.length} filters in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
-  const anchor = hnswlibRun(data, params, truths[0] as Int32Array);
+  const anchor = hnswlibRuns(data, params, truths[0] as Int32Array);
   log(`hnswlib: ${JSON.stringify(anchor)}`);
   const engine = await engineRuns(data, params, truths, log);
-  return [anchor, ...engine];
+  return [...anchor, ...engine];
 }

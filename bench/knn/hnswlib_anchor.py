@@ -1,6 +1,7 @@
 """hnswlib anchor for bench/knn: builds an HNSW index over the same vectors Lodestone indexes and
-answers the same queries one at a time, as a client would. Reads float32 row-major files written by
-run.ts and prints one JSON object (build seconds, queries/s, recall@k against the exact answers).
+answers the same queries one at a time, as a client would, once per ef_search. Reads float32
+row-major files written by ann.ts and prints one JSON object (build seconds; per ef_search,
+queries/s and recall@k against the exact answers).
 
     /usr/bin/python3 hnswlib_anchor.py DIR  (DIR holds base.f32, queries.f32, truth.i32, params.json)
 """
@@ -27,24 +28,25 @@ def main(folder: str) -> None:
     index.add_items(base, np.arange(len(base)))
     build_seconds = time.perf_counter() - started
 
-    index.set_ef(params["ef_search"])
     index.set_num_threads(1)
-    for q in queries[: params["warmup"]]:
-        index.knn_query(q, k=k)
-    found = np.zeros((len(queries), k), dtype=np.int64)
-    started = time.perf_counter()
-    for i, q in enumerate(queries):
-        labels, _ = index.knn_query(q, k=k)
-        found[i] = labels[0]
-    seconds = time.perf_counter() - started
-    hits = sum(len(set(found[i]) & set(truth[i])) for i in range(len(queries)))
+    runs = []
+    for ef in params["ef_search"]:
+        index.set_ef(ef)
+        for q in queries[: params["warmup"]]:
+            index.knn_query(q, k=k)
+        found = np.zeros((len(queries), k), dtype=np.int64)
+        started = time.perf_counter()
+        for i, q in enumerate(queries):
+            labels, _ = index.knn_query(q, k=k)
+            found[i] = labels[0]
+        seconds = time.perf_counter() - started
+        hits = sum(len(set(found[i]) & set(truth[i])) for i in range(len(queries)))
+        runs.append({"ef_search": ef, "qps": len(queries) / seconds, "recall_at_k": hits / (len(queries) * k)})
     print(json.dumps({
-        "engine": f"hnswlib {getattr(hnswlib, '__version__', 'debian')}",
+        "engine": f"hnswlib {getattr(hnswlib, '__version__', '(Debian python3-hnswlib)')}",
         "build_seconds": build_seconds,
-        "qps": len(queries) / seconds,
-        "recall_at_k": hits / (len(queries) * k),
+        "runs": runs,
     }))
-
 
 if __name__ == "__main__":
     main(sys.argv[1])

@@ -33,13 +33,16 @@ export const EXACT_FILTER_MAX = 2_000;
 /**
  * The most filtered documents scored exactly rather than through the graph. A filter passing F of
  * the graph's N keys needs about ef·N/F candidates, and each candidate costs about m distance
- * computations in the graph, against F for the exact scan: exact wins while F² ≤ ef·N·m. (On 60k
- * 100-d GloVe vectors with a 10 % filter, F = 6,000 ≤ 9,800: the scan ran at 430 queries/s against
- * 290 for the graph with 1,000 candidates.)
+ * computations in the graph, against F for the exact scan — but a graph step (native, SIMD, fp16)
+ * costs about a quarter of a scanned row (JavaScript over float32): exact wins while
+ * F² ≤ ef·N·m / SCAN_COST. (bench/knn, 100k 768-d vectors: a scanned row ~2 µs, a graph distance
+ * with its bookkeeping ~0.5 µs.)
  */
 export function exactFilterLimit(k: number, efSearch: number, graphSize: number, m: number): number {
-  return Math.max(k, EXACT_FILTER_MAX, Math.sqrt(Math.max(k, efSearch) * graphSize * m));
+  return Math.max(k, EXACT_FILTER_MAX, Math.sqrt((Math.max(k, efSearch) * graphSize * m) / SCAN_COST));
 }
+/** How many graph distance computations cost as much as scoring one row exactly. */
+export const SCAN_COST = 4;
 /** Valid graph candidates re-scored beyond k (at least k more): fp16 rounding reorders only near-ties. */
 export const RESCORE_MARGIN = 16;
 /** Graph searches stop growing here; beyond it the exact scan of the allowed documents is cheaper. */
