@@ -227,7 +227,7 @@ describe("pipeline definitions", () => {
     let err = pipelineError(normalization({ normalization: { technique: "max_only" } }));
     assert.match(
       err.message,
-      /processor \[normalization-processor\]: \[normalization.technique\] provided normalization technique \[max_only\] is not supported; supported: min_max, l2, z_score/,
+      /^\[normalization.technique\] provided normalization technique \[max_only\] is not supported; supported: min_max, l2, z_score/,
     );
     assert.deepEqual(err.extra, {
       processor_type: "normalization-processor",
@@ -258,12 +258,18 @@ describe("pipeline definitions", () => {
       err.message,
       /processor \[normalization-processor\] doesn't support one or more provided configuration parameters \[extra\]/,
     );
+    // a nested map's unknown keys are named by their dotted path
+    err = pipelineError(normalization({ combination: { technique: "arithmetic_mean", factor: 2 } }));
+    assert.equal(
+      err.message,
+      "processor [normalization-processor] doesn't support one or more provided configuration parameters [combination.factor]",
+    );
     err = pipelineError({
       phase_results_processors: [{ "score-ranker-processor": { combination: { rank_constant: 0 } } }],
     });
     assert.match(
       err.message,
-      /processor \[score-ranker-processor\]: \[combination.rank_constant\] must be in the interval between 1 and 10000/,
+      /^\[combination.rank_constant\] must be in the interval between 1 and 10000, got 0$/,
     );
     err = pipelineError({
       phase_results_processors: [{ "score-ranker-processor": { combination: { technique: "borda" } } }],
@@ -282,11 +288,11 @@ describe("pipeline definitions", () => {
     );
     assert.match(
       pipelineError(rerank({ ml_opensearch: {}, context: { document_fields: ["a"] } })).message,
-      /processor \[rerank\]: \[ml_opensearch.model_id\] required property is missing/,
+      /^\[ml_opensearch.model_id\] required property is missing$/,
     );
     assert.match(
       pipelineError(rerank({ ml_opensearch: { model_id: "ep-r" } })).message,
-      /processor \[rerank\]: \[context\] required property is missing/,
+      /^\[context\] required property is missing$/,
     );
     assert.match(
       pipelineError(rerank({ ml_opensearch: { model_id: "ep-r" }, context: { document_fields: [] } }))
@@ -317,8 +323,13 @@ describe("pipeline definitions", () => {
     );
     assert.match(
       pipelineError({ request_processors: [{ filter_query: {} }] }).message,
-      /processor \[filter_query\]: \[query\] required property is missing/,
+      /^\[query\] required property is missing$/,
     );
+    assert.deepEqual(pipelineError({ request_processors: [{ filter_query: { tag: "f1" } }] }).extra, {
+      processor_type: "filter_query",
+      processor_tag: "f1",
+      property_name: "query",
+    });
     assert.match(
       pipelineError({ request_processors: [{ neural_query_enricher: {} }] }).message,
       /model Id or neural info map either of them should be provided/,

@@ -12,9 +12,9 @@ import { letterTokenizer, lowercaseTokenizer, whitespaceTokenizer } from "../ana
 import type { Token, Tokenizer } from "../analysis/types.ts";
 import { illegalArgument } from "../errors.ts";
 import { isObject } from "../mapping.ts";
-import { javaType, type ProcessorConfig } from "./ingest-config.ts";
 import { checkFieldValues, type FieldMap, readFieldMap } from "./ingest-field-map.ts";
 import type { ProcessorImpl } from "./ingest-pipeline.ts";
+import { javaType, type ProcessorConfig } from "./processor-config.ts";
 
 /** Counters shared by every string chunked for one document. */
 export interface ChunkBudget {
@@ -146,7 +146,7 @@ const ALGORITHMS: Record<string, { params: string[]; create: (cfg: ProcessorConf
 
 /** The `algorithm` setting: at most one algorithm with its parameters (fixed_token_length by default). */
 export function parseAlgorithm(cfg: ProcessorConfig): { chunker: Chunker; maxChunkLimit: number } {
-  const spec = cfg.map("algorithm");
+  const spec = cfg.plainMap("algorithm");
   const entries = Object.entries(spec);
   if (entries.length > 1)
     throw paramError(

@@ -6,10 +6,10 @@
  */
 import { isObject } from "../mapping.ts";
 import { textChunking } from "./ingest-chunking.ts";
-import { configError, javaType, ProcessorConfig } from "./ingest-config.ts";
 import { textEmbedding } from "./ingest-embedding.ts";
 import { type CompileOptions, Pipeline, type Processor, type ProcessorFactory } from "./ingest-pipeline.ts";
 import { FIELD_PROCESSORS } from "./ingest-processors.ts";
+import { configError, javaType, ProcessorConfig, processorTag } from "./processor-config.ts";
 
 const PROCESSORS: Record<string, ProcessorFactory> = {
   ...FIELD_PROCESSORS,
@@ -92,7 +92,7 @@ function readProcessors(list: unknown, property: string, opts: CompileOptions): 
 
 function readProcessor(type: string, config: unknown, opts: CompileOptions): Processor {
   const factory = PROCESSORS[type];
-  const tag = isObject(config) && typeof config.tag === "string" ? config.tag : undefined;
+  const tag = processorTag(config);
   if (!factory)
     throw configError(
       type,
@@ -117,6 +117,6 @@ function readProcessor(type: string, config: unknown, opts: CompileOptions): Pro
     if (!onFailure.length) throw cfg.error("on_failure", "processors list cannot be empty");
   }
   const impl = factory(cfg, opts);
-  cfg.finish();
+  cfg.done();
   return { ...impl, type, tag, description, ignoreFailure, onFailure };
 }

@@ -5,7 +5,7 @@
  * then double on strings and leaves anything else as it was.
  */
 import { illegalArgument } from "../errors.ts";
-import type { ProcessorConfig } from "./ingest-config.ts";
+import type { ProcessorConfig } from "./processor-config.ts";
 
 export const CONVERT_TYPES = ["integer", "long", "float", "double", "boolean", "string", "auto"] as const;
 export type ConvertType = (typeof CONVERT_TYPES)[number];

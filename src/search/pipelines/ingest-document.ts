@@ -7,8 +7,8 @@
  */
 import { illegalArgument } from "../errors.ts";
 import { isObject } from "../mapping.ts";
-import { javaType } from "./ingest-config.ts";
 import type { TemplateLookup } from "./ingest-template.ts";
+import { javaType } from "./processor-config.ts";
 
 export const METADATA_FIELDS = ["_index", "_id", "_routing"] as const;
 

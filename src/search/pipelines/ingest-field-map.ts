@@ -5,7 +5,7 @@
  */
 import { illegalArgument } from "../errors.ts";
 import { isObject } from "../mapping.ts";
-import type { ProcessorConfig } from "./ingest-config.ts";
+import type { ProcessorConfig } from "./processor-config.ts";
 
 export interface FieldMap {
   [source: string]: string | FieldMap;
@@ -16,7 +16,7 @@ const MAX_DEPTH = 20;
 
 /** Reads and checks a field_map; `dottedKeys` turns `a.b` keys into nested maps (text_embedding does). */
 export function readFieldMap(cfg: ProcessorConfig, dottedKeys: boolean): FieldMap {
-  const raw = cfg.map("field_map");
+  const raw = cfg.plainMap("field_map");
   const invalid = () =>
     cfg.error(undefined, "Unable to create the processor as field_map has invalid key or value");
   if (!Object.keys(raw).length) throw invalid();

@@ -8,8 +8,8 @@
  */
 import { EngineError } from "../errors.ts";
 import type { SearchModels } from "../models.ts";
-import type { ProcessorConfig } from "./ingest-config.ts";
 import type { IngestDocument } from "./ingest-document.ts";
+import type { ProcessorConfig } from "./processor-config.ts";
 
 export const DROP = Symbol("drop");
 /** What a processor returns: DROP drops the document, anything else lets the pipeline go on. */

@@ -6,11 +6,11 @@
 import { htmlStripCharFilter } from "../analysis/html-strip.ts";
 import { javaRegex } from "../analysis/java-regex.ts";
 import { EngineError, illegalArgument } from "../errors.ts";
-import { javaType, type ProcessorConfig } from "./ingest-config.ts";
 import { convertValue, parseConvertType } from "./ingest-convert.ts";
 import type { IngestDocument } from "./ingest-document.ts";
 import { DROP, type ProcessorFactory } from "./ingest-pipeline.ts";
 import { compileTemplate, compileValue } from "./ingest-template.ts";
+import { javaType, type ProcessorConfig } from "./processor-config.ts";
 
 const set: ProcessorFactory = (cfg) => {
   const field = compileTemplate(cfg.string("field"));

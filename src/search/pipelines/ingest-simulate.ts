@@ -6,7 +6,6 @@
  */
 import { EngineError } from "../errors.ts";
 import { isObject } from "../mapping.ts";
-import { configError, javaType } from "./ingest-config.ts";
 import { IngestDocument } from "./ingest-document.ts";
 import {
   DROP,
@@ -15,6 +14,7 @@ import {
   type Pipeline,
   type ProcessorResult,
 } from "./ingest-pipeline.ts";
+import { configError, javaType } from "./processor-config.ts";
 
 export interface SimulateDoc {
   index: string;

@@ -49,7 +49,7 @@ function technique<T>(
   fallback: string,
   what: string,
 ): [string, T] {
-  const name = config.string("technique", true) ?? fallback;
+  const name = config.optionalString("technique") ?? fallback;
   const chosen = choices[name];
   if (chosen === undefined)
     throw config.error(
@@ -61,16 +61,16 @@ function technique<T>(
 
 const normalizationProcessor: ProcessorFactory<PhaseProcessor> = (config) => {
   const type = config.type;
-  const normalization = config.map("normalization", true);
+  const normalization = config.optionalMap("normalization");
   const [normName, normalize] = normalization
     ? technique(normalization, NORMALIZATIONS, "min_max", "normalization")
     : ["min_max", minMax];
   normalization?.done();
-  const combination = config.map("combination", true);
+  const combination = config.optionalMap("combination");
   const [combName, makeCombiner] = combination
     ? technique(combination, COMBINATIONS, "arithmetic_mean", "combination")
     : ["arithmetic_mean", arithmeticMean];
-  const weights = readWeights(combination?.map("parameters", true), type);
+  const weights = readWeights(combination?.optionalMap("parameters"), type);
   combination?.done();
   // z-scores can be negative, which only an arithmetic mean combines meaningfully
   if (normName === "z_score" && combName !== "arithmetic_mean")
@@ -92,10 +92,10 @@ const normalizationProcessor: ProcessorFactory<PhaseProcessor> = (config) => {
 
 const scoreRankerProcessor: ProcessorFactory<PhaseProcessor> = (config) => {
   const type = config.type;
-  const combination = config.map("combination", true);
+  const combination = config.optionalMap("combination");
   if (combination) technique(combination, { rrf: true }, "rrf", "combination");
   // rank_constant sits in `combination` (documented) or `combination.parameters` (2.19's reader)
-  const parameters = combination?.map("parameters", true);
+  const parameters = combination?.optionalMap("parameters");
   const rankConstant = parameters?.has("rank_constant")
     ? parameters.int("rank_constant", 60, 1, 10_000)
     : (combination?.int("rank_constant", 60, 1, 10_000) ?? 60);

@@ -6,8 +6,7 @@ import type { ProcessorFactory, RequestProcessor } from "./processor-types.ts";
 
 /** Adds a filter to every request: a bool filter around the query, or the filter of a top-level hybrid. */
 const filterQuery: ProcessorFactory<RequestProcessor> = (config) => {
-  const query = config.raw("query");
-  if (query === undefined) throw config.error("query", "required property is missing");
+  const query = config.requiredValue("query");
   if (!isObject(query) || Object.keys(query).length !== 1)
     throw config.error(
       "query",
@@ -18,8 +17,8 @@ const filterQuery: ProcessorFactory<RequestProcessor> = (config) => {
 
 /** Default model ids for neural clauses without one: per field, else for the whole pipeline. */
 const neuralQueryEnricher: ProcessorFactory<RequestProcessor> = (config, ctx) => {
-  const modelId = config.string("default_model_id", true);
-  const fields = config.map("neural_field_default_id", true);
+  const modelId = config.optionalString("default_model_id");
+  const fields = config.optionalMap("neural_field_default_id");
   const fieldModels: Record<string, string> = {};
   if (fields) {
     for (const field of fields.keys()) fieldModels[field] = fields.string(field);

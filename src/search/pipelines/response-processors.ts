@@ -130,11 +130,11 @@ const rerank: ProcessorFactory<ResponseProcessor> = (config, ctx) => {
 function byField(config: ProcessorConfig): ProcessorBody<ResponseProcessor> {
   const spec = config.map("by_field");
   const targetField = spec.string("target_field");
-  const removeTarget = spec.bool("remove_target_field", false);
-  const keepPrevious = spec.bool("keep_previous_score", false);
+  const removeTarget = spec.boolean("remove_target_field", false);
+  const keepPrevious = spec.boolean("keep_previous_score", false);
   spec.done();
   // by_field needs no context; accept one for symmetry with ml_opensearch
-  config.raw("context");
+  config.value("context");
   return {
     async process(response, rctx) {
       const hits = hitsOf(response);

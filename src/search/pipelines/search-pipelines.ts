@@ -12,7 +12,7 @@ import type { SearchModels } from "../models.ts";
 import { wildcardToRegExp } from "../query/term-expansion.ts";
 import { knownModel } from "./model-calls.ts";
 import { PHASE_PROCESSORS } from "./phase-processors.ts";
-import { ProcessorConfig } from "./processor-config.ts";
+import { ProcessorConfig, processorTag } from "./processor-config.ts";
 import type {
   FactoryContext,
   PhaseProcessor,
@@ -101,12 +101,12 @@ function readSection<S extends Section>(
     if (!factory) throw unknownProcessor(type, section);
     if (!isObject(spec))
       throw parseError(`processor [${type}] must be configured with an object, got ${JSON.stringify(spec)}`);
-    const config = new ProcessorConfig(type, spec);
+    const config = new ProcessorConfig(type, spec, processorTag(spec));
     const common: ProcessorCommon = {
       type,
-      tag: config.string("tag", true),
-      description: config.string("description", true),
-      ignoreFailure: config.bool("ignore_failure", false),
+      tag: config.optionalString("tag"),
+      description: config.optionalString("description"),
+      ignoreFailure: config.boolean("ignore_failure", false),
     };
     const processor = { ...factory(config, ctx), ...common } as ProcessorOf<S>;
     config.done();
