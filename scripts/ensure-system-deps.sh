@@ -9,18 +9,4 @@ command -v g++ >/dev/null 2>&1 || missing+=(g++)
 command -v make >/dev/null 2>&1 || missing+=(make)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 [ ${#missing[@]} -eq 0 ] && exit 0
-
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "lodestone: please install ${missing[*]} (needed to build better-sqlite3), then run npm install again" >&2
-  exit 1
-fi
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
-    echo "lodestone: please install ${missing[*]} as root: apt-get install -y ${missing[*]}" >&2
-    exit 1
-  fi
-fi
-echo "lodestone: installing ${missing[*]} from Debian's packages" >&2
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+bash "$(dirname "$0")/apt-install-missing.sh" "building better-sqlite3" "${missing[@]}"
