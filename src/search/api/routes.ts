@@ -12,6 +12,7 @@ import { catRoutes } from "./cat.ts";
 import { boolParam, checkParams, intQuery, jsonBody, rawBody, requireBody, send } from "./http.ts";
 import { NODE_NAME, OPENSEARCH_VERSION } from "./identity.ts";
 import { ingestRoutes } from "./ingest-routes.ts";
+import { rankEvalRoutes } from "./rank-eval-routes.ts";
 import { searchPipelineRoutes } from "./search-pipeline-routes.ts";
 
 type Req = FastifyRequest<{ Params: Record<string, string> }>;
@@ -50,6 +51,7 @@ export function searchRoutes(app: FastifyInstance, engine: SearchEngine, info: S
   catRoutes(app, engine);
   ingestRoutes(app, engine);
   searchPipelineRoutes(app, engine);
+  rankEvalRoutes(app, engine);
 
   // ---- indices
   app.put("/:index", (req: Req, reply) => {
