@@ -96,7 +96,7 @@ export class ModelDirectory {
       reason: endpoint.reason ?? undefined,
       startFix:
         state === "stopped" || state === "failed"
-          ? curlPost(`${platform.baseUrl}/v1/endpoints/${id}/start`)
+          ? `lodestone --url ${platform.baseUrl} endpoints start ${id} --wait`
           : undefined,
     };
   }

@@ -143,6 +143,10 @@ describe("lodestone serving commands against a running server", () => {
       new RegExp(`${endpoint.endpoint_id}\\s+m-lodestone-answerer\\s+lodestone-answerer v1\\s+Running`),
     );
     assert.match(answer.stdout, /\[2\]/);
+    const stopped = await json("endpoints", "stop", endpoint.endpoint_id);
+    assert.equal(stopped.status, "Stopped");
+    const started = await json("endpoints", "start", endpoint.endpoint_id, "--wait");
+    assert.equal(started.status, "Running");
     assert.equal((await cli("endpoints", "delete", endpoint.endpoint_id)).code, 0);
     const gone = await cli("endpoints", "show", endpoint.endpoint_id);
     assert.equal(gone.code, 1);

@@ -232,7 +232,7 @@ describe("lodestone doctor", () => {
     }
   });
 
-  test("a stopped endpoint: error with the request that starts it", async () => {
+  test("a stopped endpoint: error with the command that starts it", async () => {
     const stopped = await api(server.url, "POST", `/v1/endpoints/${embedder}/stop`);
     assert.equal(stopped.status, 200, JSON.stringify(stopped.body));
     try {
@@ -248,11 +248,16 @@ describe("lodestone doctor", () => {
           `^model \\[${embedder}\\] \\(doc-emb\\) used by ingest pipeline \\[docs-embed\\] \\(text_embedding\\), search pipeline \\[docs-search\\] \\(neural_query_enricher\\) is stopped`,
         ),
       );
-      assert.equal(finding?.fix, `start it: curl -X POST ${server.url}/v1/endpoints/${embedder}/start`);
+      assert.equal(
+        finding?.fix,
+        `start it: lodestone --url ${server.url} endpoints start ${embedder} --wait`,
+      );
 
       const table = await doctor();
       assert.equal(table.code, 1);
-      assert.ok(table.stdout.includes(`start it: curl -X POST ${server.url}/v1/endpoints/${embedder}/start`));
+      assert.ok(
+        table.stdout.includes(`start it: lodestone --url ${server.url} endpoints start ${embedder} --wait`),
+      );
     } finally {
       await api(server.url, "POST", `/v1/endpoints/${embedder}/start`);
       assert.equal((await server.platform.endpoints.settled(embedder)).status, "Running");

@@ -196,6 +196,36 @@ Examples:
       },
     );
 
+  for (const [verb, description] of [
+    ["stop", "stop an endpoint's replicas (it keeps its id and settings; start it again later)"],
+    ["start", "start a stopped or failed endpoint again (--wait until it runs)"],
+  ] as const) {
+    endpoints
+      .command(`${verb} <endpoint-id>`)
+      .description(description)
+      .option("--wait", "wait until it is Running (start) ; exit 1 with the reason if it fails")
+      .option("--timeout <seconds>", "give up waiting after this long", positiveInt, 600)
+      .option("--json", "print JSON")
+      .addHelpText(
+        "after",
+        `\nExamples:\n  lodestone endpoints ${verb} ep-0123456789ab${verb === "start" ? " --wait" : ""}\n`,
+      )
+      .action(
+        async (id: string, flags: { wait?: boolean; timeout: number; json?: boolean }, command: Command) => {
+          const client = apiClient(command);
+          let endpoint = await explained(
+            client.json<EndpointView>("POST", `/v1/endpoints/${encodeURIComponent(id)}/${verb}`),
+          );
+          if (flags.wait && verb === "start")
+            endpoint = await waitForEndpoint(client, id, flags.timeout, Boolean(flags.json));
+          if (flags.json) printJson(endpoint);
+          else printEndpoint(endpoint);
+          if (endpoint.status === "Failed")
+            throw new CliError(`endpoint ${id} failed: ${endpoint.reason ?? "no reason given"}`);
+        },
+      );
+  }
+
   endpoints
     .command("delete <endpoint-id>")
     .description("stop an endpoint and delete it")
