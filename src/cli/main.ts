@@ -3,6 +3,7 @@ import { isLodestoneError } from "../common/errors.ts";
 import { VERSION } from "../server/version.ts";
 import { CliError } from "./client.ts";
 import { registerDlc } from "./commands/dlc.ts";
+import { registerDoctor } from "./commands/doctor.ts";
 import { registerEndpoints } from "./commands/endpoints.ts";
 import { registerEval } from "./commands/eval.ts";
 import { registerIndex } from "./commands/index-bulk.ts";
@@ -10,8 +11,8 @@ import { registerInference } from "./commands/inference.ts";
 import { registerKeys } from "./commands/keys.ts";
 import { registerModels } from "./commands/models.ts";
 import { registerOss } from "./commands/oss.ts";
-import { registerQuickstart } from "./commands/quickstart.ts";
 import { registerServe } from "./commands/serve.ts";
+import { registerQuickstart, registerWorkflow } from "./commands/workflow.ts";
 
 /** Exit codes: 0 ok, 1 the operation failed, 2 the command was used wrongly. */
 const EXIT_FAILURE = 1;
@@ -41,6 +42,8 @@ export function buildProgram(): Command {
   registerEndpoints(program);
   registerInference(program);
   registerIndex(program);
+  registerDoctor(program);
+  registerWorkflow(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

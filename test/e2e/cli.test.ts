@@ -149,29 +149,3 @@ fs.writeFileSync(path.join(process.env.LODESTONE_OUTPUT_DIR, "count.txt"), Strin
     assert.match(help.stdout, /Examples:/);
   });
 });
-
-test("quickstart --no-serve runs the demo job on the docs, indexes and searches them, and exits 0", async () => {
-  const dataDir = tempDir();
-  const result = await runCli(
-    ["quickstart", "--data-dir", dataDir, "--port", "0", "--search-port", "0", "--no-serve", "--json"],
-    {
-      timeoutMs: 120000,
-    },
-  );
-  assert.equal(result.code, 0, result.stderr);
-  const summary = JSON.parse(result.stdout);
-  assert.equal(summary.job.Status, "Succeeded");
-  assert.ok(summary.stats.documents >= 1);
-  assert.ok(fs.existsSync(path.join(dataDir, "oss", "demo", "stats", "stats.json")));
-  // the docs are indexed into the search engine and the demo search finds the BM25 tuning section
-  assert.ok(summary.search.sections >= 10, `indexed ${summary.search.sections} sections`);
-  assert.equal(summary.search.hits[0].file, "search.md");
-  assert.match(summary.search.hits[0].title, /BM25/);
-  const rerun = await runCli(
-    ["quickstart", "--data-dir", dataDir, "--port", "0", "--search-port", "0", "--no-serve", "--json"],
-    {
-      timeoutMs: 120000,
-    },
-  );
-  assert.equal(rerun.code, 0, `re-running is idempotent: ${rerun.stderr}`);
-});

@@ -1,7 +1,7 @@
 /**
  * Built-in job `corpus-stats`: reads every text file of the input, counts documents, lines and
- * words, finds the most frequent terms, and writes `stats.json` to the output. The quickstart runs
- * it on the project's own docs as the first job a new user sees.
+ * words, finds the most frequent terms, and writes `stats.json` to the output: a first job to try
+ * on any folder of text.
  *
  * Hyper-parameters: `top` (terms to keep, default 20), `min_length` (shortest term, default 3).
  */

@@ -1,0 +1,78 @@
+/**
+ * Retrieval variants run through `_search`, one request per query: BM25 (`match`), `neural`,
+ * `hybrid` with the normalization pipeline, and hybrid + rerank. A relevance-tuning step adds its
+ * own variant (see tune.ts) and is evaluated the same way.
+ */
+import type { BeirQuery } from "../../eval/beir.ts";
+import type { Run } from "../../eval/metrics.ts";
+import type { StepContext } from "../context.ts";
+
+export interface SearchVariant {
+  /** Key in the JSON report. */
+  name: string;
+  /** Row label in the table. */
+  label: string;
+  pipeline?: string;
+  body(query: BeirQuery, depth: number): Record<string, unknown>;
+}
+
+interface SearchResponse {
+  hits: { hits: Array<{ _id: string; _score: number }> };
+}
+
+export function baseQueries(ctx: StepContext, embedderEndpoint: string) {
+  const { text_field, vector_field } = ctx.workflow.index;
+  const match = (q: BeirQuery) => ({ match: { [text_field]: q.text } });
+  const neural = (q: BeirQuery, k: number) => ({
+    neural: { [vector_field]: { query_text: q.text, model_id: embedderEndpoint, k } },
+  });
+  const hybrid = (q: BeirQuery, depth: number) => ({
+    hybrid: { queries: [match(q), neural(q, depth)], pagination_depth: depth },
+  });
+  return { match, neural, hybrid };
+}
+
+export function standardVariants(ctx: StepContext, embedderEndpoint: string): SearchVariant[] {
+  const { match, neural, hybrid } = baseQueries(ctx, embedderEndpoint);
+  const { pipelines } = ctx.workflow;
+  return [
+    { name: "bm25", label: "BM25 (match)", body: (q) => ({ query: match(q) }) },
+    { name: "neural", label: "neural", body: (q, depth) => ({ query: neural(q, depth) }) },
+    {
+      name: "hybrid",
+      label: "hybrid (min_max)",
+      pipeline: pipelines.hybrid,
+      body: (q, d) => ({ query: hybrid(q, d) }),
+    },
+    {
+      name: "hybrid_rerank",
+      label: "hybrid + rerank",
+      pipeline: pipelines.rerank,
+      body: (q, d) => ({ query: hybrid(q, d), ext: { rerank: { query_context: { query_text: q.text } } } }),
+    },
+  ];
+}
+
+/** Runs one variant over the queries; `depth` results per query. */
+export async function searchRun(
+  ctx: StepContext,
+  variant: SearchVariant,
+  queries: BeirQuery[],
+  depth: number,
+  onQuery?: (done: number) => void,
+): Promise<Run> {
+  const run: Run = new Map();
+  const { name } = ctx.workflow.index;
+  for (const [i, q] of queries.entries()) {
+    const res = await ctx.search.json<SearchResponse>("POST", `/${name}/_search`, {
+      query: variant.pipeline ? { search_pipeline: variant.pipeline } : undefined,
+      body: { size: depth, _source: false, ...variant.body(q, depth) },
+    });
+    run.set(
+      q.id,
+      res.hits.hits.map((h) => ({ id: h._id, score: h._score })),
+    );
+    onQuery?.(i + 1);
+  }
+  return run;
+}

@@ -1,0 +1,54 @@
+/**
+ * `lodestone quickstart --no-serve --json` end to end: it starts the platform, trains and deploys
+ * an embedder and a reranker on docs/, indexes rag-docs and compares retrieval on held-out
+ * questions, where hybrid + rerank beats BM25; a second run reuses every job, model, endpoint and
+ * the index.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { WorkflowReport } from "../../src/workflow/runner.ts";
+import { tempDir } from "../helpers/platform.ts";
+import { runCli } from "../helpers/server-process.ts";
+
+const quickstart = (dataDir: string) =>
+  runCli(["quickstart", "--data-dir", dataDir, "--port", "0", "--search-port", "0", "--no-serve", "--json"], {
+    timeoutMs: 600_000,
+  });
+
+test("quickstart trains, deploys, indexes and compares retrieval; a second run reuses everything", async () => {
+  const dataDir = tempDir();
+  const first = await quickstart(dataDir);
+  assert.equal(first.code, 0, first.stderr);
+  const report = JSON.parse(first.stdout) as WorkflowReport;
+  assert.deepEqual(
+    report.evaluation.map((r) => r.label),
+    ["BM25 (match)", "neural", "hybrid (min_max)", "hybrid + rerank"],
+  );
+  assert.ok(report.data.test_queries >= 30, `${report.data.test_queries} test queries`);
+  assert.equal(report.index.name, "rag-docs");
+  assert.equal(report.models.embedder.dimension, 256);
+  assert.match(report.models.embedder.endpoint_id, /^ep-/);
+  assert.match(report.models.reranker.model_id, /^m-/);
+  assert.ok(report.jobs.embedder.trained && report.jobs.reranker.trained);
+  const ndcg = Object.fromEntries(report.evaluation.map((r) => [r.name, r.ndcg10]));
+  assert.ok(
+    (ndcg.hybrid_rerank as number) > (ndcg.bm25 as number),
+    `hybrid + rerank ${ndcg.hybrid_rerank} should beat BM25 ${ndcg.bm25}`,
+  );
+
+  const second = await quickstart(dataDir);
+  assert.equal(second.code, 0, second.stderr);
+  const again = JSON.parse(second.stdout) as WorkflowReport;
+  assert.equal(again.jobs.embedder.trained, false);
+  assert.equal(again.jobs.reranker.trained, false);
+  assert.equal(again.jobs.embedder.id, report.jobs.embedder.id);
+  assert.deepEqual(again.models, {
+    embedder: { ...report.models.embedder, reused: true },
+    reranker: { ...report.models.reranker, reused: true },
+  });
+  assert.equal(again.index.reused, true);
+  assert.deepEqual(
+    again.evaluation.map((r) => r.ndcg10),
+    report.evaluation.map((r) => r.ndcg10),
+  );
+});
