@@ -85,7 +85,12 @@ export const WorkflowSchema = Type.Object(
     pipelines: Pipelines,
     evaluation: Type.Optional(
       Type.Object(
-        { depth: Type.Optional(Type.Integer({ minimum: 10, maximum: 1000 })) },
+        {
+          /** Results per query of each run, and each hybrid sub-query's pagination_depth. */
+          depth: Type.Optional(Type.Integer({ minimum: 10, maximum: 1000 })),
+          /** Hits the rerank processor reorders (the hybrid + rerank run's size); default 100. */
+          rerank_depth: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+        },
         { additionalProperties: false },
       ),
     ),

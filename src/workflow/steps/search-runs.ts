@@ -32,9 +32,12 @@ export function baseQueries(ctx: StepContext, embedderEndpoint: string) {
   return { match, neural, hybrid };
 }
 
+const DEFAULT_RERANK_DEPTH = 100;
+
 export function standardVariants(ctx: StepContext, embedderEndpoint: string): SearchVariant[] {
   const { match, neural, hybrid } = baseQueries(ctx, embedderEndpoint);
   const { pipelines } = ctx.workflow;
+  const rerankDepth = ctx.workflow.evaluation?.rerank_depth ?? DEFAULT_RERANK_DEPTH;
   return [
     { name: "bm25", label: "BM25 (match)", body: (q) => ({ query: match(q) }) },
     { name: "neural", label: "neural", body: (q, depth) => ({ query: neural(q, depth) }) },
@@ -48,7 +51,12 @@ export function standardVariants(ctx: StepContext, embedderEndpoint: string): Se
       name: "hybrid_rerank",
       label: "hybrid + rerank",
       pipeline: pipelines.rerank,
-      body: (q, d) => ({ query: hybrid(q, d), ext: { rerank: { query_context: { query_text: q.text } } } }),
+      // the reranker reorders the top rerank_depth of the fused list (the response's size)
+      body: (q, d) => ({
+        size: Math.min(rerankDepth, d),
+        query: hybrid(q, d),
+        ext: { rerank: { query_context: { query_text: q.text } } },
+      }),
     },
   ];
 }
