@@ -22,11 +22,29 @@ export function apiClient(command: Command): ApiClient {
 
 /**
  * A client for the Elasticsearch/OpenSearch-compatible API: `searchUrlFlag` when given, else the
- * configured search port on the host of --url (or of the configured server).
+ * search port the server at --url reports in GET /health (on the host of --url: the server only
+ * knows its own bind address), else the configured search port on that host.
  */
-export function searchClient(command: Command, searchUrlFlag?: string): ApiClient {
+export async function searchClient(command: Command, searchUrlFlag?: string): Promise<ApiClient> {
   if (searchUrlFlag) return new ApiClient(searchUrlFlag.replace(/\/+$/, ""));
   const opts = globalOptions(command);
+  if (opts.url) {
+    const reported = await reportedSearchPort(apiClient(command));
+    if (reported) {
+      const url = new URL(opts.url);
+      return new ApiClient(`${url.protocol}//${url.hostname}:${reported}`);
+    }
+  }
   const { config } = loadConfig({ configFile: opts.config, flags: opts.url ? { url: opts.url } : {} });
   return new ApiClient(searchUrl(config));
+}
+
+/** The search API's port from the platform's /health, or undefined (older server, no answer). */
+async function reportedSearchPort(platform: ApiClient): Promise<string | undefined> {
+  try {
+    const health = await platform.json<{ search_url?: string }>("GET", "/health");
+    return health.search_url ? new URL(health.search_url).port || undefined : undefined;
+  } catch {
+    return undefined;
+  }
 }

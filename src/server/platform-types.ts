@@ -24,4 +24,6 @@ export interface Platform {
   /** Jobs call the platform API with this key (generated at start, never stored). */
   internalApiKey: string;
   endpoints: EndpointManager;
+  /** Where the search API listens, once it does (GET /health reports it to clients). */
+  searchUrl?: string;
 }

@@ -114,6 +114,7 @@ export async function startPlatform(
   const loopback = (a: string) => a.replace("://0.0.0.0", "://127.0.0.1").replace("://[::]", "://127.0.0.1");
   const url = loopback(address);
   const searchUrl = loopback(searchAddress);
+  platform.searchUrl = searchUrl;
   jobs.start({ LODESTONE_API_URL: url, LODESTONE_API_KEY: platform.internalApiKey });
   let closing: Promise<void> | undefined;
   const close = () => {

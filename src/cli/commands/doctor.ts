@@ -61,7 +61,7 @@ otherwise through the platform (--url) as well. Exit code 1 when a finding is an
     .action(async (flags: { searchUrl?: string; slowMs: number; json?: boolean }, command: Command) => {
       const remote = flags.searchUrl !== undefined && globalOptions(command).url === undefined;
       const findings = await runDoctor({
-        search: searchClient(command, flags.searchUrl),
+        search: await searchClient(command, flags.searchUrl),
         platform: remote ? undefined : apiClient(command),
         slowMs: flags.slowMs,
       });

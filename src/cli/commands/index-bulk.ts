@@ -195,7 +195,7 @@ Examples:
         command: Command,
       ) => {
         if (!fs.existsSync(file)) throw new CliError(`no such file: ${file}`, 2);
-        const report = await loadFile(searchClient(command, flags.searchUrl), file, {
+        const report = await loadFile(await searchClient(command, flags.searchUrl), file, {
           index: flags.index,
           pipeline: flags.pipeline,
           batch: flags.batch,

@@ -9,6 +9,7 @@ export function healthRoutes(app: FastifyInstance, platform: Platform): void {
       version: platform.version,
       uptime_seconds: Math.round(process.uptime()),
       data_dir: platform.layout.root,
+      search_url: platform.searchUrl,
       jobs,
     };
   });
