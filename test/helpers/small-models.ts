@@ -2,6 +2,7 @@
  * A small embedder and reranker saved as model folders in object storage, for tests that register
  * and deploy models without the 300 MB GloVe file.
  */
+import assert from "node:assert/strict";
 import path from "node:path";
 import { saveEmbedder, saveReranker } from "../../src/models/artifacts.ts";
 import type { WordVectors } from "../../src/models/glove.ts";
@@ -11,6 +12,7 @@ import { mulberry32 } from "../../src/models/training/random.ts";
 import type { RunningPlatform } from "../../src/server/platform.ts";
 import { parseOssUrl } from "../../src/storage/oss-url.ts";
 import { uploadDirectory } from "../../src/storage/transfer.ts";
+import { api } from "./platform.ts";
 
 export const DOCS = [
   "the boundary layer on a flat plate thickens downstream",
@@ -45,4 +47,24 @@ export async function uploadSmallModels(
   saveReranker(Reranker.create(embedder), path.join(work, "rerank"));
   await uploadFolder(server, path.join(work, "emb"), urls.embedder);
   await uploadFolder(server, path.join(work, "rerank"), urls.reranker);
+}
+
+/** Registers the model folder at `ossPath` and deploys it; asserts each step and waits until it runs. */
+export async function deployFolder(
+  server: RunningPlatform,
+  name: string,
+  ossPath: string,
+): Promise<{ modelId: string; endpointId: string }> {
+  const model = await api<{ model_id: string }>(server.url, "POST", "/v1/models", {
+    model_name: name,
+    oss_path: ossPath,
+  });
+  assert.equal(model.status, 201, JSON.stringify(model.body));
+  const ep = await api<{ endpoint_id: string }>(server.url, "POST", "/v1/endpoints", {
+    model_id: model.body.model_id,
+  });
+  assert.equal(ep.status, 201, JSON.stringify(ep.body));
+  const settled = await server.platform.endpoints.settled(ep.body.endpoint_id);
+  assert.equal(settled.status, "Running", settled.reason ?? undefined);
+  return { modelId: model.body.model_id, endpointId: ep.body.endpoint_id };
 }

@@ -12,7 +12,7 @@ import type { Finding } from "../../src/doctor/checks.ts";
 import { api, startTestPlatform, tempDir } from "../helpers/platform.ts";
 import { SEED_RAG_DOCS } from "../helpers/seed.ts";
 import { freePort, runCli } from "../helpers/server-process.ts";
-import { uploadSmallModels } from "../helpers/small-models.ts";
+import { deployFolder, uploadSmallModels } from "../helpers/small-models.ts";
 
 type Running = Awaited<ReturnType<typeof startTestPlatform>>;
 type Report = { ok: boolean; findings: Finding[] };
@@ -95,20 +95,8 @@ describe("lodestone doctor", () => {
   const doctor = (...args: string[]) =>
     runCli(["--url", server.url, "doctor", "--search-url", server.searchUrl, "--slow-ms", "30000", ...args]);
 
-  async function deploy(name: string, ossPath: string): Promise<string> {
-    const model = await api<{ model_id: string }>(server.url, "POST", "/v1/models", {
-      model_name: name,
-      oss_path: ossPath,
-    });
-    assert.equal(model.status, 201, JSON.stringify(model.body));
-    const ep = await api<{ endpoint_id: string }>(server.url, "POST", "/v1/endpoints", {
-      model_id: model.body.model_id,
-    });
-    assert.equal(ep.status, 201, JSON.stringify(ep.body));
-    const settled = await server.platform.endpoints.settled(ep.body.endpoint_id);
-    assert.equal(settled.status, "Running", settled.reason ?? undefined);
-    return ep.body.endpoint_id;
-  }
+  const deploy = async (name: string, ossPath: string) =>
+    (await deployFolder(server, name, ossPath)).endpointId;
 
   before(async () => {
     server = await startTestPlatform();

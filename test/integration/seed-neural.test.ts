@@ -11,7 +11,7 @@ import { after, before, describe, test } from "node:test";
 import { Client } from "@opensearch-project/opensearch";
 import { api, startTestPlatform, tempDir } from "../helpers/platform.ts";
 import { SEED_RAG_DOCS } from "../helpers/seed.ts";
-import { uploadSmallModels } from "../helpers/small-models.ts";
+import { deployFolder, uploadSmallModels } from "../helpers/small-models.ts";
 
 type Running = Awaited<ReturnType<typeof startTestPlatform>>;
 // biome-ignore lint/suspicious/noExplicitAny: responses of the search API are read loosely
@@ -31,21 +31,6 @@ describe("the seed's neural search, verbatim, with a deployed endpoint", () => {
   let endpointId: string;
   let smallEndpoint: string;
 
-  async function deploy(name: string, url: string): Promise<{ model: string; endpoint: string }> {
-    const model = await api<{ model_id: string }>(running.url, "POST", "/v1/models", {
-      model_name: name,
-      oss_path: url,
-    });
-    assert.equal(model.status, 201, JSON.stringify(model.body));
-    const ep = await api<{ endpoint_id: string }>(running.url, "POST", "/v1/endpoints", {
-      model_id: model.body.model_id,
-    });
-    assert.equal(ep.status, 201, JSON.stringify(ep.body));
-    const settled = await running.platform.endpoints.settled(ep.body.endpoint_id);
-    assert.equal(settled.status, "Running", settled.reason ?? undefined);
-    return { model: model.body.model_id, endpoint: ep.body.endpoint_id };
-  }
-
   before(async () => {
     running = await startTestPlatform({}, tempDir());
     client = new Client({ node: running.searchUrl });
@@ -56,12 +41,12 @@ describe("the seed's neural search, verbatim, with a deployed endpoint", () => {
       { embedder: "oss://bucket/emb/", reranker: "oss://bucket/rr/" },
       768,
     );
-    ({ model: modelId, endpoint: endpointId } = await deploy("custom-emb", "oss://bucket/emb/"));
+    ({ modelId, endpointId } = await deployFolder(running, "custom-emb", "oss://bucket/emb/"));
     await uploadSmallModels(running, tempDir(), {
       embedder: "oss://bucket/emb64/",
       reranker: "oss://bucket/rr64/",
     });
-    ({ endpoint: smallEndpoint } = await deploy("small-emb", "oss://bucket/emb64/"));
+    ({ endpointId: smallEndpoint } = await deployFolder(running, "small-emb", "oss://bucket/emb64/"));
   });
   after(() => running.close());
 
