@@ -50,6 +50,46 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    search: Type.Object(
+      {
+        backend: Type.Union([Type.Literal("embedded"), Type.Literal("opensearch")], {
+          default: "embedded",
+          description:
+            "where the workflow and other features index and search: the embedded engine, or an OpenSearch 2.x cluster at search.url",
+        }),
+        url: Type.String({
+          default: "",
+          description:
+            "the search API: an OpenSearch cluster's URL (opensearch), or another Lodestone search port (embedded; default this platform's)",
+        }),
+        username: Type.String({ default: "", description: "OpenSearch basic-auth user name" }),
+        passwordEnv: Type.String({
+          default: "",
+          description:
+            "name of the environment variable holding the basic-auth password (never the password)",
+        }),
+        apiKeyEnv: Type.String({
+          default: "",
+          description:
+            "name of the environment variable holding an API key sent as Authorization: ApiKey <key>",
+        }),
+        tlsRejectUnauthorized: Type.Boolean({
+          default: true,
+          description: "refuse a cluster whose TLS certificate does not verify (false for self-signed demos)",
+        }),
+        requestTimeoutMs: Type.Integer({
+          minimum: 100,
+          default: 60000,
+          description: "timeout of one request to the cluster",
+        }),
+        platformUrl: Type.String({
+          default: "",
+          description:
+            "this platform's URL as the cluster sees it, for ML Commons connectors to /v1/embeddings and /v1/rerank (default the platform's own URL)",
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     auth: Type.Object(
       {
         required: Type.Optional(

@@ -1,4 +1,5 @@
-/** What every workflow step receives: the two HTTP APIs, the workflow, and a way to report progress. */
+/** What every workflow step receives: the platform API, the search backend, the workflow, and a way to report progress. */
+import type { SearchBackend } from "../backends/index.ts";
 import type { ApiClient } from "../cli/client.ts";
 import type { Workflow } from "./schema.ts";
 
@@ -12,8 +13,11 @@ export interface StepContext {
   workflow: Workflow;
   /** The platform API (oss, jobs, models, endpoints). */
   api: ApiClient;
-  /** The Elasticsearch/OpenSearch-compatible API. */
-  search: ApiClient;
+  /**
+   * The search layer: the embedded engine or an OpenSearch cluster (`search.backend`). Model ids in
+   * request bodies come from `search.modelIdFor(endpoint)`, never raw `ep-…` ids.
+   */
+  search: SearchBackend;
   /** A scratch folder for this run (generated data, downloads). */
   workDir: string;
   emit(event: WorkflowEvent): void;

@@ -6,10 +6,11 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { SearchBackend } from "../backends/index.ts";
 import type { ApiClient } from "../cli/client.ts";
 import type { StepContext, WorkflowEvent } from "./context.ts";
 import type { Workflow } from "./schema.ts";
-import { createIndex } from "./steps/create-index.ts";
+import { createIndex, embedderRef } from "./steps/create-index.ts";
 import { deployModel } from "./steps/deploy.ts";
 import { type EvaluationRow, evaluate } from "./steps/evaluate.ts";
 import { ingestDocuments } from "./steps/ingest.ts";
@@ -37,7 +38,7 @@ export interface WorkflowReport {
 
 export interface RunOptions {
   api: ApiClient;
-  search: ApiClient;
+  search: SearchBackend;
   onEvent?: (event: WorkflowEvent) => void;
 }
 
@@ -60,11 +61,19 @@ export async function runWorkflow(workflow: Workflow, opts: RunOptions): Promise
     const { embedder: embSpec, reranker: rrSpec } = workflow.training;
     const embedder = await deployModel(ctx, "deploy-embedder", embSpec.name, embSpec.output, embedJob);
     const reranker = await deployModel(ctx, "deploy-reranker", rrSpec.name, rrSpec.output, rerankJob);
-    const index = await createIndex(ctx, embedder, dataset.corpus);
+    const index = await createIndex(ctx, { ...embedder, name: embSpec.name }, dataset.corpus);
     if (!index.current) await ingestDocuments(ctx, dataset.corpus);
-    const endpoints = { embedder: embedder.endpointId, reranker: reranker.endpointId };
+    // the ids neural queries and rerank processors name on this backend
+    const endpoints = {
+      embedder: await ctx.search.modelIdFor(embedderRef(embedder, embSpec.name)),
+      reranker: await ctx.search.modelIdFor({
+        endpointId: reranker.endpointId,
+        kind: "rerank",
+        name: rrSpec.name,
+      }),
+    };
     const bm25Weight = await createSearchPipelines(ctx, endpoints, dataset.validation, depth);
-    const baseline = standardVariants(ctx, embedder.endpointId);
+    const baseline = standardVariants(ctx, endpoints.embedder);
     const tuned = await runTuning(ctx, {
       endpoints,
       bm25Weight,

@@ -11,11 +11,24 @@ export interface ServerFlags {
   searchPort?: string;
 }
 
-/** The config for commands that start a server: file and environment, overridden by these flags. */
-export function serverConfig(command: Command, flags: ServerFlags): LodestoneConfig {
+/**
+ * The config for commands that start a server: file and environment, overridden by these flags
+ * (and by `more`, further flags by config key).
+ */
+export function serverConfig(
+  command: Command,
+  flags: ServerFlags,
+  more: Record<string, unknown> = {},
+): LodestoneConfig {
   const { config } = loadConfig({
     configFile: globalOptions(command).config,
-    flags: { dataDir: flags.dataDir, host: flags.host, port: flags.port, searchPort: flags.searchPort },
+    flags: {
+      dataDir: flags.dataDir,
+      host: flags.host,
+      port: flags.port,
+      searchPort: flags.searchPort,
+      ...more,
+    },
   });
   return config;
 }

@@ -21,6 +21,16 @@ export const QUICKSTART_WORKFLOW = fileURLToPath(
 interface RunFlags extends ServerFlags {
   serve: boolean;
   json?: boolean;
+  searchBackend?: string;
+  searchUrl?: string;
+}
+
+/** The config with the search flags applied on top of the server flags. */
+function runConfig(command: Command, flags: RunFlags): LodestoneConfig {
+  return serverConfig(command, flags, {
+    "search.backend": flags.searchBackend,
+    "search.url": flags.searchUrl,
+  });
 }
 
 function printReport(report: WorkflowReport): void {
@@ -59,12 +69,15 @@ async function runFile(file: string, config: LodestoneConfig, flags: RunFlags): 
     report = await runWorkflow(workflow, { api, search, onEvent: progress.onEvent });
   } catch (err) {
     progress.stop();
+    await search.close();
     await running?.close();
     if (err instanceof WorkflowError) throw new CliError(err.message, 2);
     throw err instanceof CliError ? err : new CliError((err as Error).message);
   }
   progress.stop();
-  if (flags.json) printJson({ url: api.baseUrl, search_url: search.baseUrl, ...report });
+  await search.close();
+  if (flags.json)
+    printJson({ url: api.baseUrl, search_backend: search.kind, search_url: search.baseUrl, ...report });
   else {
     printReport(report);
     say(`\n• done in ${formatDuration(Math.round(report.seconds))}`);
@@ -81,7 +94,15 @@ const runOptions = (command: Command) =>
   addServerFlags(
     command
       .option("--no-serve", "exit when done instead of leaving the server running (when it started one)")
-      .option("--json", "print the report as JSON"),
+      .option("--json", "print the report as JSON")
+      .option(
+        "--search-backend <backend>",
+        "embedded (default) or opensearch: where to index and search (search.backend)",
+      )
+      .option(
+        "--search-url <url>",
+        "the OpenSearch cluster's URL with --search-backend opensearch (search.url)",
+      ),
   );
 
 export function registerWorkflow(program: Command): void {
@@ -95,10 +116,10 @@ export function registerWorkflow(program: Command): void {
   )
     .addHelpText(
       "after",
-      "\nExamples:\n  lodestone workflow run workflows/cranfield.yaml --no-serve\n  lodestone workflow run my-corpus.yaml --url http://127.0.0.1:8080 --json\n\nThe file format: docs/workflows.md\n",
+      "\nExamples:\n  lodestone workflow run workflows/cranfield.yaml --no-serve\n  lodestone workflow run my-corpus.yaml --url http://127.0.0.1:8080 --json\n  lodestone workflow run workflows/quickstart.yaml --search-backend opensearch --search-url http://localhost:9201\n\nThe file format: docs/workflows.md; OpenSearch: docs/opensearch.md\n",
     )
     .action((file: string, flags: RunFlags, command: Command) =>
-      runFile(file, serverConfig(command, flags), flags),
+      runFile(file, runConfig(command, flags), flags),
     );
 }
 
@@ -115,6 +136,6 @@ export function registerQuickstart(program: Command): void {
       "\nExamples:\n  lodestone quickstart\n  lodestone quickstart --data-dir /tmp/ls --no-serve --json\n\nIt runs workflows/quickstart.yaml (see docs/workflows.md).\n",
     )
     .action((flags: RunFlags, command: Command) =>
-      runFile(QUICKSTART_WORKFLOW, serverConfig(command, flags), flags),
+      runFile(QUICKSTART_WORKFLOW, runConfig(command, flags), flags),
     );
 }

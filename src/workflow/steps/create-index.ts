@@ -5,6 +5,7 @@
  * its documents is kept, anything else is recreated.
  */
 import { createHash } from "node:crypto";
+import type { EndpointRef } from "../../backends/index.ts";
 import { ApiError } from "../../cli/client.ts";
 import { type StepContext, stepDone, stepSkipped } from "../context.ts";
 import type { IndexedDoc } from "../dataset.ts";
@@ -45,17 +46,29 @@ export function indexBody(ctx: StepContext, embedderDimension: number): Record<s
   };
 }
 
+/** The embedding endpoint as the search backend sees it. */
+export const embedderRef = (
+  embedder: { endpointId: string; dimension: number | null },
+  name: string,
+): EndpointRef => ({
+  endpointId: embedder.endpointId,
+  kind: "embedding",
+  dimension: embedder.dimension,
+  name,
+});
+
 export async function createIndex(
   ctx: StepContext,
-  embedder: { endpointId: string; dimension: number | null },
+  embedder: { endpointId: string; dimension: number | null; name: string },
   corpus: IndexedDoc[],
 ): Promise<IndexResult> {
   const { index, pipelines } = ctx.workflow;
   if (!embedder.dimension) throw new Error(`the embedder behind ${embedder.endpointId} has no dimension`);
+  const modelId = await ctx.search.modelIdFor(embedderRef(embedder, embedder.name));
   await putPipeline(
     ctx,
     `/_ingest/pipeline/${pipelines.ingest}`,
-    ingestPipelineBody(embedder.endpointId, index.text_field, index.vector_field),
+    ingestPipelineBody(modelId, index.text_field, index.vector_field),
   );
   const body = indexBody(ctx, embedder.dimension);
   const digest = createHash("sha256")

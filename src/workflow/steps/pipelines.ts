@@ -25,10 +25,10 @@ export async function putPipeline(
   return true;
 }
 
-export function ingestPipelineBody(embedderEndpoint: string, textField: string, vectorField: string) {
+export function ingestPipelineBody(embedderModel: string, textField: string, vectorField: string) {
   return {
     description: "embeds the text field with the workflow's trained embedder",
-    processors: [{ text_embedding: { model_id: embedderEndpoint, field_map: { [textField]: vectorField } } }],
+    processors: [{ text_embedding: { model_id: embedderModel, field_map: { [textField]: vectorField } } }],
   };
 }
 
@@ -45,12 +45,12 @@ export function hybridPipelineBody(bm25Weight: number) {
   return { phase_results_processors: [normalization(bm25Weight)] };
 }
 
-export function rerankPipelineBody(bm25Weight: number, rerankerEndpoint: string, textField: string) {
+export function rerankPipelineBody(bm25Weight: number, rerankerModel: string, textField: string) {
   return {
     phase_results_processors: [normalization(bm25Weight)],
     response_processors: [
       {
-        rerank: { ml_opensearch: { model_id: rerankerEndpoint }, context: { document_fields: [textField] } },
+        rerank: { ml_opensearch: { model_id: rerankerModel }, context: { document_fields: [textField] } },
       },
     ],
   };

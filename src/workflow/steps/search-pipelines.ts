@@ -13,7 +13,7 @@ const STEP = "search-pipelines";
 
 export async function hybridWeight(
   ctx: StepContext,
-  embedderEndpoint: string,
+  embedderModel: string,
   validation: EvalSet,
   depth: number,
 ): Promise<{ weight: number; tuned: boolean }> {
@@ -21,7 +21,7 @@ export async function hybridWeight(
   if (fixed !== "auto") return { weight: fixed, tuned: false };
   if (validation.queries.length === 0)
     throw new Error("pipelines.bm25_weight is auto but there are no validation queries; give a number");
-  const variants = standardVariants(ctx, embedderEndpoint);
+  const variants = standardVariants(ctx, embedderModel);
   const run = (name: string) =>
     searchRun(ctx, variants.find((v) => v.name === name) as SearchVariant, validation.queries, depth);
   const bm25 = await run("bm25");

@@ -20,11 +20,11 @@ interface SearchResponse {
   hits: { hits: Array<{ _id: string; _score: number }> };
 }
 
-export function baseQueries(ctx: StepContext, embedderEndpoint: string) {
+export function baseQueries(ctx: StepContext, embedderModel: string) {
   const { text_field, vector_field } = ctx.workflow.index;
   const match = (q: BeirQuery) => ({ match: { [text_field]: q.text } });
   const neural = (q: BeirQuery, k: number) => ({
-    neural: { [vector_field]: { query_text: q.text, model_id: embedderEndpoint, k } },
+    neural: { [vector_field]: { query_text: q.text, model_id: embedderModel, k } },
   });
   const hybrid = (q: BeirQuery, depth: number) => ({
     hybrid: { queries: [match(q), neural(q, depth)], pagination_depth: depth },
@@ -34,8 +34,8 @@ export function baseQueries(ctx: StepContext, embedderEndpoint: string) {
 
 const DEFAULT_RERANK_DEPTH = 100;
 
-export function standardVariants(ctx: StepContext, embedderEndpoint: string): SearchVariant[] {
-  const { match, neural, hybrid } = baseQueries(ctx, embedderEndpoint);
+export function standardVariants(ctx: StepContext, embedderModel: string): SearchVariant[] {
+  const { match, neural, hybrid } = baseQueries(ctx, embedderModel);
   const { pipelines } = ctx.workflow;
   const rerankDepth = ctx.workflow.evaluation?.rerank_depth ?? DEFAULT_RERANK_DEPTH;
   return [
