@@ -10,7 +10,8 @@ import type { SearchModels } from "../models.ts";
 import { addFilter, executeHybrid, NO_PIPELINE, topLevelHybrid } from "../query/hybrid.ts";
 import { embedNeuralQueries, hasNeural } from "../query/neural.ts";
 import { executeSearch, parseSearchRequest, type SearchTarget } from "../query/search.ts";
-import type { ProcessorCommon, ResponseContext } from "./processor-types.ts";
+import { analyzeTerms } from "../query/text-query.ts";
+import type { ProcessorCommon, RequestContext, ResponseContext } from "./processor-types.ts";
 import {
   AD_HOC_PIPELINE_ID,
   parseSearchPipeline,
@@ -39,9 +40,10 @@ export async function pipelinedSearch(
   const { search_pipeline: inline, ...rest } = given;
   const pipeline = resolvePipeline(ctx, inline, params.search_pipeline);
   let body: Record<string, unknown> = rest;
+  const requestContext = pipeline?.request.length ? requestContextOf(ctx.targets) : undefined;
   for (const p of pipeline?.request ?? []) {
     const before = body;
-    body = await tolerant(p, () => p.process(before), before);
+    body = await tolerant(p, () => p.process(before, requestContext), before);
   }
   const request = body;
   // a misplaced or pipeline-less hybrid query fails before any model is called
@@ -68,6 +70,18 @@ export async function pipelinedSearch(
     response = await tolerant(p, () => p.process(before, responseContext), before);
   }
   return { ...response, took: Math.round(performance.now() - started) };
+}
+
+function requestContextOf(targets: SearchTarget[]): RequestContext {
+  return {
+    search: (body) => executeSearch(targets, body, {}),
+    source: (index, id) => targets.find((t) => t.name === index)?.source(id),
+    analyze: (field, text) => {
+      const target = targets.find((t) => t.ctx.mapping.fields.get(field)?.type === "text");
+      const mapping = target?.ctx.mapping.fields.get(field);
+      return target && mapping ? analyzeTerms(target.ctx, mapping, text).map((t) => t.term) : [];
+    },
+  };
 }
 
 /** BM25 of given hits for a query text: a `match` per field over just those documents, per index. */

@@ -124,6 +124,18 @@ export class ProcessorConfig {
     return n;
   }
 
+  /** A finite number (numeric strings too, as Double.parseDouble takes them) in [min, max]. */
+  number(key: string, fallback: number, min: number, max: number): number {
+    const v = this.optionalValue(key);
+    if (v === undefined) return fallback;
+    const n = typeof v === "string" && v.trim() !== "" ? Number(v) : v;
+    if (typeof n !== "number" || !Number.isFinite(n))
+      throw this.error(key, `property cannot be converted to a number [${String(v)}]`);
+    if (n < min || n > max)
+      throw this.error(key, `must be in the interval between ${min} and ${max}, got ${n}`);
+    return n;
+  }
+
   /** An optional list of finite numbers. */
   numbers(key: string): number[] | undefined {
     const v = this.optionalValue(key);

@@ -11,9 +11,21 @@ export interface ProcessorCommon {
   ignoreFailure: boolean;
 }
 
-/** Rewrites the search body before it runs (filter_query, neural_query_enricher). */
+/** What a request processor may consult: a plain search of the same indices, sources, analysis. */
+export interface RequestContext {
+  /** Runs `body` against the searched indices without any pipeline (a first pass, for rm3). */
+  search(body: Record<string, unknown>): Record<string, unknown>;
+  source(index: string, id: string): Record<string, unknown> | undefined;
+  /** The terms of `text` as a match on `field` analyses it (empty when the field is not text). */
+  analyze(field: string, text: string): string[];
+}
+
+/** Rewrites the search body before it runs (filter_query, neural_query_enricher, rm3). */
 export interface RequestProcessor extends ProcessorCommon {
-  process(body: Record<string, unknown>): Record<string, unknown>;
+  process(
+    body: Record<string, unknown>,
+    ctx?: RequestContext,
+  ): Record<string, unknown> | Promise<Record<string, unknown>>;
 }
 
 /** Turns a hybrid query's sub-query results into one ranking (normalization-processor, score-ranker-processor). */

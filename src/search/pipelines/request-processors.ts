@@ -1,8 +1,9 @@
-/** Search request processors: `filter_query` (OpenSearch core) and `neural_query_enricher` (neural-search). */
+/** Search request processors: `filter_query` (OpenSearch core), `neural_query_enricher` (neural-search) and Lodestone's `rm3` (rm3.ts). */
 import { isObject } from "../mapping.ts";
 import { addFilter } from "../query/hybrid.ts";
 import { applyNeuralDefaults } from "../query/neural.ts";
 import type { ProcessorFactory, RequestProcessor } from "./processor-types.ts";
+import { rm3 } from "./rm3.ts";
 
 /** Adds a filter to every request: a bool filter around the query, or the filter of a top-level hybrid. */
 const filterQuery: ProcessorFactory<RequestProcessor> = (config) => {
@@ -42,4 +43,5 @@ const neuralQueryEnricher: ProcessorFactory<RequestProcessor> = (config, ctx) =>
 export const REQUEST_PROCESSORS: Record<string, ProcessorFactory<RequestProcessor>> = {
   filter_query: filterQuery,
   neural_query_enricher: neuralQueryEnricher,
+  rm3,
 };

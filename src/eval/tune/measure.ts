@@ -1,0 +1,77 @@
+/**
+ * Measures a configuration on judged queries: one `_msearch` per batch of queries against the
+ * index (the pipeline inline in each body, as OpenSearch 2.x accepts it), scored with the same
+ * metrics as `lodestone eval` and `_rank_eval`.
+ */
+import { evaluateRun, type Run } from "../metrics.ts";
+import { pipelineBody, searchBody, type TuneConfig, type View } from "./config.ts";
+import type { Judgements, TuneRequest } from "./request.ts";
+import { postNdjson, type SearchTransport } from "./transport.ts";
+
+const BATCH = 32;
+
+interface MsearchResponse {
+  responses: Array<{
+    hits?: { hits: Array<{ _id: string; _score: number | null }> };
+    error?: { type?: string; reason?: string };
+    status?: number;
+  }>;
+}
+
+export class TuneSearchError extends Error {}
+
+export async function runConfig(
+  transport: SearchTransport,
+  req: TuneRequest,
+  index: string,
+  config: TuneConfig,
+  judged: Judgements,
+  view: View,
+): Promise<Run> {
+  const run: Run = new Map();
+  const pipeline = pipelineBody(req, config, view);
+  for (let i = 0; i < judged.queries.length; i += BATCH) {
+    const batch = judged.queries.slice(i, i + BATCH);
+    const lines = batch.flatMap((q) => [
+      { index },
+      {
+        ...searchBody(req, config, q.text, view),
+        _source: false,
+        ...(pipeline && { search_pipeline: pipeline }),
+      },
+    ]);
+    const res = await postNdjson<MsearchResponse>(transport, "/_msearch", lines);
+    res.responses.forEach((r, j) => {
+      const q = batch[j];
+      if (!q) return;
+      if (!r.hits)
+        throw new TuneSearchError(
+          `searching ${index} for query ${q.id} failed: ${r.error?.type ?? "error"}: ${r.error?.reason ?? JSON.stringify(r)}`,
+        );
+      run.set(
+        q.id,
+        r.hits.hits.map((h) => ({ id: h._id, score: h._score ?? 0 })),
+      );
+    });
+  }
+  return run;
+}
+
+/** The request's metric of a run (mean over the judged queries). */
+export function metricOf(req: TuneRequest, judged: Judgements, run: Run): number {
+  const { name, k } = req.metric;
+  const m = evaluateRun(judged.qrels, run, { ks: [k] });
+  const value = (name === "ndcg" ? m.ndcg : name === "recall" ? m.recall : m.mrr)[k];
+  return value ?? 0;
+}
+
+export async function measure(
+  transport: SearchTransport,
+  req: TuneRequest,
+  index: string,
+  config: TuneConfig,
+  judged: Judgements,
+  view: View,
+): Promise<number> {
+  return metricOf(req, judged, await runConfig(transport, req, index, config, judged, view));
+}

@@ -1,0 +1,248 @@
+/**
+ * The scratch index the settings stages change: a copy of the tuned index (same settings and
+ * mappings, no ingest pipelines, documents copied with their vectors), so trying a BM25 k1/b or a
+ * synonym set never closes the index users search. Settings change as Elasticsearch allows it:
+ * close, PUT _settings, open. When the synonyms stage runs, each tuned field's search analyzer is
+ * the field's own chain with a synonym_graph filter after lowercasing.
+ */
+import type { Bm25Params } from "./config.ts";
+import { TuneRequestError } from "./request.ts";
+import { postNdjson, type SearchTransport } from "./transport.ts";
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Copied settings: what decides scoring and analysis; pipelines and identity stay behind. */
+const KEPT = [/^index\.analysis\./, /^index\.similarity\./, /^index\.knn/, /^index\.max_result_window$/];
+
+export const SYNONYM_FILTER = "lodestone_tune_synonyms";
+// synonym filters refuse an empty rule list; this rule maps a token no text contains onto itself
+const NO_SYNONYMS = ["lodestone_tune_none => lodestone_tune_none"];
+
+export interface SourceIndex {
+  name: string;
+  settings: Record<string, string>;
+  mappings: Obj;
+  count: number;
+}
+
+export interface ScratchIndex {
+  name: string;
+  /** Similarity name → its BM25 parameters as the source index has them. */
+  similarity: Record<string, Bm25Params>;
+  /** Fields the synonyms stage can change, or why it cannot. */
+  synonyms: { fields: string[] } | { unavailable: string };
+  /** Field texts copied (the synonyms stage builds its vocabulary from them). */
+  texts: string[];
+}
+
+/** The mapping of a dotted field path (`title`, `title.english`, `meta.title`). */
+export function fieldMapping(mappings: Obj, path: string): Obj | undefined {
+  let node: Obj | undefined = mappings;
+  const parts = path.split(".");
+  for (let i = 0; i < parts.length && node; i++) {
+    const props: unknown = node.properties;
+    const fields: unknown = node.fields;
+    const part = parts[i] as string;
+    node =
+      isObj(props) && isObj(props[part])
+        ? props[part]
+        : isObj(fields) && isObj(fields[part])
+          ? fields[part]
+          : undefined;
+  }
+  return node;
+}
+
+function flatten(settings: unknown, prefix = ""): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!isObj(settings)) return out;
+  for (const [k, v] of Object.entries(settings)) {
+    if (isObj(v)) Object.assign(out, flatten(v, `${prefix}${k}.`));
+    else out[`${prefix}${k}`] = Array.isArray(v) ? JSON.stringify(v) : String(v);
+  }
+  return out;
+}
+
+export async function readSourceIndex(t: SearchTransport, index: string): Promise<SourceIndex> {
+  const settings = await t.json<Record<string, { settings: Obj }>>("GET", `/${index}/_settings`, {
+    query: { flat_settings: true },
+  });
+  const name = Object.keys(settings)[0];
+  if (!name) throw new TuneRequestError("index", `no index [${index}]`);
+  const mappings = await t.json<Record<string, { mappings: Obj }>>("GET", `/${index}/_mapping`);
+  const count = await t.json<{ count: number }>("GET", `/${index}/_count`);
+  return {
+    name,
+    settings: flatten(settings[name]?.settings),
+    mappings: mappings[name]?.mappings ?? {},
+    count: count.count,
+  };
+}
+
+/** Each tuned field's similarity name and its current k1/b (Elasticsearch's defaults 1.2/0.75). */
+export function similaritiesOf(source: SourceIndex, fields: string[]): Record<string, Bm25Params> {
+  const out: Record<string, Bm25Params> = {};
+  for (const field of fields) {
+    const mapping = fieldMapping(source.mappings, field);
+    if (mapping?.type !== "text")
+      throw new TuneRequestError("fields", `[${field}] is not a text field of ${source.name}`);
+    const name = typeof mapping.similarity === "string" ? mapping.similarity : "default";
+    if (name === "BM25" || name === "boolean") continue; // built-ins have fixed parameters
+    const value = (key: string, fallback: number) => {
+      const v = Number(source.settings[`index.similarity.${name}.${key}`]);
+      return Number.isFinite(v) ? v : fallback;
+    };
+    out[name] = { k1: value("k1", 1.2), b: value("b", 0.75) };
+  }
+  return out;
+}
+
+/** The field's analyzer as a custom chain with the synonym filter after lowercasing, when known. */
+function chainWithSynonyms(source: SourceIndex, analyzer: string): Obj | undefined {
+  if (analyzer === "english")
+    return {
+      type: "custom",
+      tokenizer: "standard",
+      filter: [
+        "lodestone_tune_possessive",
+        "lowercase",
+        SYNONYM_FILTER,
+        "lodestone_tune_stop",
+        "porter_stem",
+      ],
+    };
+  if (analyzer === "standard")
+    return { type: "custom", tokenizer: "standard", filter: ["lowercase", SYNONYM_FILTER] };
+  const prefix = `index.analysis.analyzer.${analyzer}.`;
+  if (source.settings[`${prefix}type`] !== "custom" && source.settings[`${prefix}tokenizer`] === undefined)
+    return undefined;
+  const filters = JSON.parse(source.settings[`${prefix}filter`] ?? "[]") as string[];
+  const at = filters.indexOf("lowercase") + 1;
+  return {
+    type: "custom",
+    tokenizer: source.settings[`${prefix}tokenizer`],
+    ...(source.settings[`${prefix}char_filter`] && {
+      char_filter: JSON.parse(source.settings[`${prefix}char_filter`] as string),
+    }),
+    filter: [...filters.slice(0, at), SYNONYM_FILTER, ...filters.slice(at)],
+  };
+}
+
+function synonymAnalysis(source: SourceIndex, fields: string[], mappings: Obj): { analysis: Obj } | string {
+  const analyzers: Obj = {};
+  for (const field of fields) {
+    const mapping = fieldMapping(mappings, field) as Obj;
+    const name = (mapping.search_analyzer ?? mapping.analyzer ?? "standard") as string;
+    const chain = chainWithSynonyms(source, name);
+    if (!chain) return `the analyzer [${name}] of [${field}] is neither english, standard nor a custom chain`;
+    analyzers[`lodestone_tune_${field.replace(/\W/g, "_")}`] = chain;
+    mapping.search_analyzer = `lodestone_tune_${field.replace(/\W/g, "_")}`;
+  }
+  return {
+    analysis: {
+      analyzer: analyzers,
+      filter: {
+        [SYNONYM_FILTER]: { type: "synonym_graph", synonyms: NO_SYNONYMS },
+        lodestone_tune_possessive: { type: "stemmer", language: "possessive_english" },
+        lodestone_tune_stop: { type: "stop", stopwords: "_english_" },
+      },
+    },
+  };
+}
+
+/** Nested form of flat settings (`index.analysis.filter.x.type` → {analysis: {filter: {x: …}}}). */
+function nest(flat: Record<string, string>): Obj {
+  const out: Obj = {};
+  for (const [key, raw] of Object.entries(flat)) {
+    const parts = key.replace(/^index\./, "").split(".");
+    let node = out;
+    for (const p of parts.slice(0, -1)) node = (isObj(node[p]) ? node[p] : (node[p] = {})) as Obj;
+    node[parts.at(-1) as string] = raw.startsWith("[") ? JSON.parse(raw) : raw;
+  }
+  return out;
+}
+
+function mergeDeep(a: Obj, b: Obj): Obj {
+  const out: Obj = { ...a };
+  for (const [k, v] of Object.entries(b))
+    out[k] = isObj(v) && isObj(out[k]) ? mergeDeep(out[k] as Obj, v) : v;
+  return out;
+}
+
+const PAGE = 500;
+
+/** Creates the scratch copy (replacing an old one) and copies every document into it. */
+export async function createScratch(
+  t: SearchTransport,
+  source: SourceIndex,
+  scratch: string,
+  fields: string[],
+  withSynonyms: boolean,
+  onProgress?: (copied: number, total: number) => void,
+): Promise<ScratchIndex> {
+  const window = Number(source.settings["index.max_result_window"] ?? 10_000);
+  if (source.count > window)
+    throw new TuneRequestError(
+      "index",
+      `${source.name} has ${source.count} documents, more than its index.max_result_window (${window}) the copy pages through; raise that setting for the tuning run`,
+    );
+  const kept = Object.fromEntries(
+    Object.entries(source.settings).filter(([k]) => KEPT.some((re) => re.test(k))),
+  );
+  const mappings = structuredClone(source.mappings);
+  mappings._meta = { ...(isObj(mappings._meta) ? mappings._meta : {}), lodestone_tune_copy_of: source.name };
+  let settings = nest(kept);
+  let synonyms: ScratchIndex["synonyms"] = { unavailable: "the synonyms stage was not requested" };
+  if (withSynonyms) {
+    const analysis = synonymAnalysis(source, fields, mappings);
+    if (typeof analysis === "string") synonyms = { unavailable: analysis };
+    else {
+      settings = mergeDeep(settings, analysis);
+      synonyms = { fields };
+    }
+  }
+  await t.json("DELETE", `/${scratch}`).catch(() => undefined);
+  await t.json("PUT", `/${scratch}`, { body: { settings, mappings } });
+  const texts: string[] = [];
+  for (let from = 0; from < source.count; from += PAGE) {
+    const page = await t.json<{ hits: { hits: Array<{ _id: string; _source: Obj }> } }>(
+      "POST",
+      `/${source.name}/_search`,
+      { body: { from, size: PAGE, sort: ["_doc"], query: { match_all: {} } } },
+    );
+    const lines = page.hits.hits.flatMap((h) => [{ index: { _id: h._id } }, h._source]);
+    for (const h of page.hits.hits)
+      for (const f of fields) {
+        const v = h._source[f];
+        if (typeof v === "string") texts.push(v);
+      }
+    if (lines.length) {
+      const res = await postNdjson<{
+        errors: boolean;
+        items: Array<Record<string, { error?: { reason?: string } }>>;
+      }>(t, `/${scratch}/_bulk`, lines);
+      if (res.errors) {
+        const failed = res.items.map((i) => Object.values(i)[0]).find((x) => x?.error);
+        throw new Error(`copying into ${scratch} failed: ${failed?.error?.reason ?? "see the server log"}`);
+      }
+    }
+    onProgress?.(Math.min(from + PAGE, source.count), source.count);
+  }
+  await t.json("POST", `/${scratch}/_refresh`);
+  return { name: scratch, similarity: similaritiesOf(source, fields), synonyms, texts };
+}
+
+/** Static settings change the Elasticsearch way: close, PUT _settings, open. */
+export async function putStaticSettings(t: SearchTransport, index: string, settings: Obj): Promise<void> {
+  await t.json("POST", `/${index}/_close`);
+  try {
+    await t.json("PUT", `/${index}/_settings`, { body: settings });
+  } finally {
+    await t.json("POST", `/${index}/_open`);
+  }
+}
+
+export function synonymSettings(rules: string[]): Obj {
+  return { [`index.analysis.filter.${SYNONYM_FILTER}.synonyms`]: rules.length ? rules : NO_SYNONYMS };
+}

@@ -1,0 +1,230 @@
+/**
+ * Relevance tuning: copies the index into a scratch index, runs the requested stages in a fixed
+ * order (bm25 → clauses → synonyms → prf → hybrid → rerank), each from the configuration the
+ * earlier ones left, and proposes a stage's change only when it raises the metric on the training
+ * queries AND on the held-out ones — otherwise the change is reported as rejected, with both
+ * figures, so nothing overfits silently. The result is a ready-to-use query template, search
+ * pipeline and index settings, with train and held-out metrics of the start and tuned searches.
+ */
+import {
+  pipelineBody,
+  QUERY_PLACEHOLDER,
+  searchBody,
+  similaritySettings,
+  startConfig,
+  type TuneConfig,
+  type View,
+} from "./config.ts";
+import { measure } from "./measure.ts";
+import type { Judgements, StageName, TuneRequest } from "./request.ts";
+import {
+  createScratch,
+  putStaticSettings,
+  readSourceIndex,
+  type ScratchIndex,
+  synonymSettings,
+} from "./scratch.ts";
+import type { Stage, StageContext, Trial } from "./stage.ts";
+import { hybridStage, rerankStage } from "./stages/fusion.ts";
+import { bm25Stage, clausesStage, prfStage } from "./stages/lexical.ts";
+import { synonymsStage } from "./stages/synonyms.ts";
+import type { SearchTransport } from "./transport.ts";
+
+const STAGES: Record<StageName, Stage> = {
+  bm25: bm25Stage,
+  clauses: clausesStage,
+  synonyms: synonymsStage,
+  prf: prfStage,
+  hybrid: hybridStage,
+  rerank: rerankStage,
+};
+
+export interface Split {
+  train: number;
+  heldout: number;
+}
+
+export interface StageReport {
+  stage: StageName;
+  status: "accepted" | "rejected" | "unchanged" | "skipped";
+  /** Why it was skipped or rejected. */
+  reason?: string;
+  change?: string;
+  view?: View;
+  before?: Split;
+  after?: Split;
+  trials: Trial[];
+}
+
+export interface TuneReport {
+  index: string;
+  scratch_index: string | null;
+  metric: string;
+  train_queries: number;
+  heldout_queries: number;
+  /** The start and tuned searches measured in full (hybrid + rerank when there are models). */
+  baseline: Split;
+  tuned: Split;
+  stages: StageReport[];
+  proposal: {
+    /** Static settings: PUT on the closed index (similarity), then open it. */
+    index_settings: Record<string, unknown>;
+    /** Solr rules for a synonym_graph filter in the fields' search analyzer. */
+    synonyms: string[];
+    /** The search body; `{{query_text}}` stands for the user's query. */
+    query_template: Record<string, unknown>;
+    search_pipeline: Record<string, unknown> | null;
+  };
+  config: TuneConfig;
+  seconds: number;
+}
+
+export type TuneEvent =
+  | { type: "copy"; done: number; total: number }
+  | { type: "stage"; stage: StageName; status: StageReport["status"] | "start"; message: string }
+  | { type: "trial"; stage: StageName; done: number; total: number; message: string };
+
+export interface TuneOptions {
+  onEvent?: (e: TuneEvent) => void;
+}
+
+/** Keeps the scratch index's static settings in line with the configuration being measured. */
+function scratchSettings(transport: SearchTransport, scratch: ScratchIndex) {
+  let applied = { similarity: JSON.stringify(scratch.similarity), synonyms: "[]" };
+  return async (config: TuneConfig) => {
+    const want = { similarity: JSON.stringify(config.similarity), synonyms: JSON.stringify(config.synonyms) };
+    if (want.similarity === applied.similarity && want.synonyms === applied.synonyms) return;
+    const synonyms = "fields" in scratch.synonyms ? synonymSettings(config.synonyms) : {};
+    await putStaticSettings(transport, scratch.name, {
+      ...similaritySettings(config.similarity),
+      ...synonyms,
+    });
+    applied = want;
+  };
+}
+
+function describeMetric(req: TuneRequest): string {
+  return `${req.metric.name}@${req.metric.k}`;
+}
+
+export async function tune(
+  transport: SearchTransport,
+  req: TuneRequest,
+  opts: TuneOptions = {},
+): Promise<TuneReport> {
+  const started = performance.now();
+  const emit = (e: TuneEvent) => opts.onEvent?.(e);
+  const info = await transport.json<{ version?: { build_type?: string } }>("GET", "/");
+  const source = await readSourceIndex(transport, req.index);
+  const scratch = await createScratch(
+    transport,
+    source,
+    req.scratchIndex,
+    req.fields,
+    req.stages.includes("synonyms"),
+    (done, total) => emit({ type: "copy", done, total }),
+  );
+  const applySettings = scratchSettings(transport, scratch);
+  const ctx: StageContext = {
+    transport,
+    req,
+    scratch,
+    lodestone: info.version?.build_type === "lodestone",
+    measure: async (config: TuneConfig, judged: Judgements, view: View) => {
+      await applySettings(config);
+      return measure(transport, req, scratch.name, config, judged, view);
+    },
+    progress: (stage, done, total, message) => emit({ type: "trial", stage, done, total, message }),
+  };
+  let tunedConfig: TuneConfig | undefined;
+  try {
+    const start = startConfig(req, scratch.similarity);
+    const full: View = "full";
+    const both = async (config: TuneConfig, view: View): Promise<Split> => ({
+      train: await ctx.measure(config, req.train, view),
+      heldout: await ctx.measure(config, req.heldout, view),
+    });
+    const baseline = await both(start, full);
+    let current = start;
+    const stages: StageReport[] = [];
+    for (const name of req.stages) {
+      const stage = STAGES[name];
+      emit({
+        type: "stage",
+        stage: name,
+        status: "start",
+        message: `tuning ${name} on ${req.train.queries.length} queries`,
+      });
+      const before = await both(current, stage.view);
+      const result = await stage.run(ctx, current, before.train);
+      let report: StageReport;
+      if ("skipped" in result)
+        report = { stage: name, status: "skipped", reason: result.skipped, trials: [] };
+      else if (result.best === current || result.change === "")
+        report = {
+          stage: name,
+          status: "unchanged",
+          view: stage.view,
+          before,
+          after: before,
+          trials: result.trials,
+        };
+      else {
+        const after = {
+          train: result.bestTrain,
+          heldout: await ctx.measure(result.best, req.heldout, stage.view),
+        };
+        const helps = after.heldout > before.heldout + 1e-9;
+        report = {
+          stage: name,
+          status: helps ? "accepted" : "rejected",
+          change: result.change,
+          view: stage.view,
+          before,
+          after,
+          trials: result.trials,
+          ...(!helps && {
+            reason: `raised ${describeMetric(req)} on the training queries (${before.train.toFixed(4)} → ${after.train.toFixed(4)}) but not on the held-out ones (${before.heldout.toFixed(4)} → ${after.heldout.toFixed(4)})`,
+          }),
+        };
+        if (helps) current = result.best;
+      }
+      stages.push(report);
+      emit({
+        type: "stage",
+        stage: name,
+        status: report.status,
+        message: report.change ?? report.reason ?? "",
+      });
+    }
+    tunedConfig = current;
+    const tuned = current === start ? baseline : await both(current, full);
+    return {
+      index: source.name,
+      scratch_index: req.keepScratch ? scratch.name : null,
+      metric: describeMetric(req),
+      train_queries: req.train.queries.length,
+      heldout_queries: req.heldout.queries.length,
+      baseline,
+      tuned,
+      stages,
+      proposal: proposal(req, current),
+      config: current,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    if (!req.keepScratch) await transport.json("DELETE", `/${scratch.name}`).catch(() => undefined);
+    // a kept scratch index is the tuned index: it keeps the tuned settings
+    else if (tunedConfig) await applySettings(tunedConfig);
+  }
+}
+
+function proposal(req: TuneRequest, config: TuneConfig): TuneReport["proposal"] {
+  const { size: _size, ...template } = searchBody(req, config, QUERY_PLACEHOLDER, "full");
+  return {
+    index_settings: similaritySettings(config.similarity),
+    synonyms: config.synonyms,
+    query_template: template,
+    search_pipeline: pipelineBody(req, config, "full") ?? null,
+  };
+}
