@@ -12,6 +12,7 @@ import { buildSearchApp } from "../search/api/server.ts";
 import { SearchEngine } from "../search/engine.ts";
 import { EndpointManager } from "../serving/endpoints.ts";
 import { MlCommons } from "../serving/ml-commons.ts";
+import { MlConnectorStore } from "../serving/ml-connectors.ts";
 import { MlTaskStore } from "../serving/ml-tasks.ts";
 import { ModelRegistry } from "../serving/registry.ts";
 import { PlatformSearchModels } from "../serving/search-models.ts";
@@ -63,7 +64,11 @@ export async function startPlatform(
   jobs.recover();
   const search = await SearchEngine.open({ dataDir: layout.searchDir });
   const models = new ModelRegistry(db, objects, layout.modelsDir);
-  const endpoints = new EndpointManager(db, models, { cacheDir: layout.cacheDir });
+  const connectors = new MlConnectorStore(db);
+  const endpoints = new EndpointManager(db, models, {
+    cacheDir: layout.cacheDir,
+    connectorKey: (id) => connectors.apiKey(id),
+  });
   endpoints.restore();
   const searchModels = new PlatformSearchModels(models, endpoints);
   search.useModels(searchModels);
@@ -74,6 +79,7 @@ export async function startPlatform(
     endpoints,
     models: searchModels,
     tasks: mlTasks,
+    connectors,
     node: NODE_NAME,
   });
   const platform: Platform = {

@@ -26,6 +26,8 @@ export interface ConnectorSpec {
   /** Embeddings: the dimension the user expects; checked against a probe call at registration. */
   dimensions?: number;
   timeout_ms?: number;
+  /** Set when registered through an ML Commons connector: its key is kept with the connector. */
+  connector_id?: string;
 }
 
 export type ConnectorClient =
@@ -37,7 +39,8 @@ export function connectorKind(type: ConnectorType): "chat" | "embedding" | "rera
   return type === "openai-chat" ? "chat" : type === "openai-embeddings" ? "embedding" : "reranker";
 }
 
-export function connectorClient(name: string, spec: ConnectorSpec): ConnectorClient {
+/** `apiKey` (from an ML Commons connector's credential) takes the place of `api_key_env`. */
+export function connectorClient(name: string, spec: ConnectorSpec, apiKey?: string): ConnectorClient {
   if (!(CONNECTOR_TYPES as readonly string[]).includes(spec.type))
     throw badRequest(
       "invalid_connector",
@@ -50,8 +53,8 @@ export function connectorClient(name: string, spec: ConnectorSpec): ConnectorCli
       "connector.base_url must be an http(s) URL such as http://host:8000/v1",
       "connector.base_url",
     );
-  const apiKey = spec.api_key_env ? process.env[spec.api_key_env] : undefined;
-  if (spec.api_key_env && !apiKey)
+  const key = apiKey ?? (spec.api_key_env ? process.env[spec.api_key_env] : undefined);
+  if (spec.api_key_env && !key)
     throw badRequest(
       "invalid_connector",
       `environment variable ${spec.api_key_env} (connector.api_key_env) is not set in the server's environment`,
@@ -60,7 +63,7 @@ export function connectorClient(name: string, spec: ConnectorSpec): ConnectorCli
   const common = {
     baseUrl: spec.base_url,
     model: spec.model,
-    ...(apiKey ? { apiKey } : {}),
+    ...(key ? { apiKey: key } : {}),
     ...(spec.timeout_ms ? { timeoutMs: spec.timeout_ms } : {}),
   };
   if (spec.type === "openai-chat")

@@ -41,6 +41,8 @@ export interface EndpointOptions {
   maxBatch?: number;
   maxWaitMs?: number;
   maxReplicas?: number;
+  /** The API key of an upstream registered through an ML Commons connector (kept with the connector). */
+  connectorKey?: (connectorId: string) => string | undefined;
 }
 
 /** What serves a model once it is running. */
@@ -182,6 +184,8 @@ export class EndpointManager {
         `no endpoint or model ${ref}; list them with GET /v1/endpoints or GET /v1/models`,
         param,
       );
+    const alias = aliasTarget(model);
+    if (alias) return this.resolve(alias, param);
     const endpoint = this.list().find((e) => e.modelId === model.id && e.status === "Running");
     if (endpoint) return { name: endpoint.id, model, runtime: this.running(endpoint) };
     // built-ins and upstream connectors are served without an endpoint
@@ -320,7 +324,9 @@ export class EndpointManager {
   }
 
   private connectorRuntime(model: ModelRecord): Runtime {
-    const client = connectorClient(model.name, model.config as unknown as ConnectorSpec);
+    const spec = model.config as unknown as ConnectorSpec;
+    const key = spec.connector_id ? this.opts.connectorKey?.(spec.connector_id) : undefined;
+    const client = connectorClient(model.name, spec, key);
     const runtime: Runtime = {
       model,
       replicas: [],
@@ -358,6 +364,14 @@ export class EndpointManager {
 
 export function isConnector(model: ModelRecord): boolean {
   return model.source.startsWith("connector:");
+}
+
+/** The source of a remote model whose connector calls one of this platform's own endpoints. */
+export const LODESTONE_CONNECTOR = "connector:lodestone";
+
+/** The endpoint (or model) such a remote model stands for: it is served by it, with no HTTP call. */
+export function aliasTarget(model: ModelRecord): string | undefined {
+  return model.source === LODESTONE_CONNECTOR ? String(model.config.target) : undefined;
 }
 
 function leastLoaded(replicas: Replica[]): Replica {

@@ -1,7 +1,7 @@
 /**
  * The OpenSearch ML Commons API (2.x) mapped onto the registry and endpoints, for scripts written
  * against a cluster: `_register` copies an `oss://` model folder into the registry (or records an
- * upstream connector) as a task, `_deploy` starts (or resumes) an endpoint, `_undeploy` stops
+ * upstream connector, inline or created with `connectors/_create`) as a task, `_deploy` starts (or resumes) an endpoint, `_undeploy` stops
  * them, `_predict` embeds or scores through the same model service neural queries use. Model ids
  * are the registry's `m-…`; an endpoint's `ep-…` is accepted wherever a model id is. Errors are
  * EngineErrors, or become them through `mlError`, so the search port answers in OpenSearch's shape.
@@ -11,6 +11,7 @@ import { EngineError, illegalArgument, isEngineError } from "../search/errors.ts
 import { SearchModelError, type SearchModels } from "../search/models.ts";
 import { ConnectorError } from "./connectors/http.ts";
 import type { EndpointManager, EndpointRecord } from "./endpoints.ts";
+import { connectorCall, type MlConnectorStore } from "./ml-connectors.ts";
 import { functionNameOf, type MlModelDocument, modelDocument } from "./ml-model-docs.ts";
 import { searchModelDocuments } from "./ml-model-search.ts";
 import {
@@ -30,6 +31,7 @@ export interface MlCommonsOptions {
   /** The model service `_predict` calls (the one the engine uses). */
   models: SearchModels;
   tasks: MlTaskStore;
+  connectors: MlConnectorStore;
   /** The node name tasks and undeploy results report. */
   node: string;
 }
@@ -191,10 +193,13 @@ export class MlCommons {
     const { registry, tasks } = this.opts;
     let model: ModelRecord;
     try {
+      const { source } = request;
       model =
-        "url" in request.source
-          ? await registry.register(request.name, request.source.url)
-          : await registry.registerConnector(request.name, request.source.connector);
+        "url" in source
+          ? await registry.register(request.name, source.url)
+          : "connector" in source
+            ? await registry.registerConnector(request.name, source.connector)
+            : await this.registerRemote(request.name, source.connectorId);
       const mismatch = registrationMismatch(model, request);
       if (mismatch) {
         registry.delete(model.id, []);
@@ -208,6 +213,64 @@ export class MlCommons {
     }
     // the deploy task records its own outcome
     if (deploy) await this.deploy(model.id).catch(() => {});
+  }
+
+  /**
+   * A remote model from a stored connector. A connector calling this platform's own
+   * `/v1/embeddings` or `/v1/rerank` with `model` naming a local endpoint (or model) stands for it
+   * (how the OpenSearch backend's connectors look when the cluster is this engine); any other is
+   * an upstream OpenAI-compatible embeddings or Cohere-compatible rerank server.
+   */
+  private async registerRemote(name: string, connectorId: string): Promise<ModelRecord> {
+    const connector = this.opts.connectors.get(connectorId);
+    const call = connectorCall(connector);
+    const local = call.lodestonePath && call.model ? this.targetOrNone(call.model) : undefined;
+    if (!local)
+      return this.opts.registry.registerConnector(
+        name,
+        { ...call.spec, connector_id: connectorId },
+        call.apiKey,
+      );
+    if (local.model.kind !== call.kind)
+      throw illegalArgument(
+        `connector ${connectorId} calls ${call.kind === "embedding" ? "/v1/embeddings" : "/v1/rerank"} with ${call.model}, which is ${local.model.kind === "embedding" ? "an embedding model" : `a ${local.model.kind} model`}`,
+      );
+    const dimension = Number(local.model.config.dimension);
+    return this.opts.registry.registerAlias(name, {
+      id: call.model as string,
+      kind: local.model.kind,
+      ...(Number.isInteger(dimension) && dimension > 0 ? { dimension } : {}),
+      connectorId,
+      url: call.spec.base_url,
+    });
+  }
+
+  createConnector(body: unknown) {
+    return this.opts.connectors.create(body);
+  }
+
+  getConnector(id: string) {
+    return this.opts.connectors.view(id);
+  }
+
+  deleteConnector(id: string) {
+    const users = this.opts.registry
+      .list()
+      .filter((m) => m.config.connector_id === id)
+      .map((m) => m.id);
+    return this.opts.connectors.delete(id, users);
+  }
+
+  searchConnectors(body: unknown) {
+    return this.opts.connectors.search(body);
+  }
+
+  registerModelGroup(body: unknown) {
+    return this.opts.connectors.registerGroup(body);
+  }
+
+  searchModelGroups(body: unknown) {
+    return this.opts.connectors.searchGroups(body);
   }
 
   /** Starts serving a target; the reason when its endpoint did not reach Running. */
@@ -224,9 +287,13 @@ export class MlCommons {
   }
 
   private target(id: string): ModelTarget {
-    const target = locateModel(this.opts.registry, this.opts.endpoints, id);
+    const target = this.targetOrNone(id);
     if (!target) throw modelNotFound(id);
     return target;
+  }
+
+  private targetOrNone(id: string): ModelTarget | undefined {
+    return locateModel(this.opts.registry, this.opts.endpoints, id);
   }
 
   private endpointsOf(model: ModelRecord): EndpointRecord[] {

@@ -70,6 +70,7 @@ export function modelDocument(
     model_state: state,
     ...(config ? { model_config: config } : {}),
     ...(connector ? { connector } : {}),
+    ...(typeof model.config.connector_id === "string" ? { connector_id: model.config.connector_id } : {}),
     source: model.source,
     endpoint_ids: endpoints.map((e) => e.id),
     created_time: model.createdAt,

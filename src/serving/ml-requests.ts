@@ -32,7 +32,8 @@ const PREDICT_FIELDS = ["text_docs", "query_text", "parameters", "return_number"
 export interface RegisterRequest {
   name: string;
   functionName: MlFunctionName | undefined;
-  source: { url: string } | { connector: ConnectorSpec };
+  /** A model folder, an upstream given inline, or a connector created with `connectors/_create`. */
+  source: { url: string } | { connector: ConnectorSpec } | { connectorId: string };
   /** `model_config.embedding_dimension`: checked against the registered model. */
   dimension: number | undefined;
 }
@@ -45,15 +46,23 @@ export function parseRegister(body: unknown): RegisterRequest {
   if (typeof b.name !== "string" || b.name === "")
     throw illegalArgument("[name] is required: the model's name");
   const functionName = parseFunctionName(b.function_name);
-  if (b.connector_id !== undefined)
+  const sources = [b.url, b.connector, b.connector_id].filter((v) => v !== undefined).length;
+  if (sources !== 1)
     throw illegalArgument(
-      "[connector_id]: Lodestone keeps no separate connectors; give the upstream inline as [connector] {type, base_url, model}",
-    );
-  if ((b.url === undefined) === (b.connector === undefined))
-    throw illegalArgument(
-      "give [url] (an oss:// model folder) or [connector] (an upstream server), not both or neither",
+      "give [url] (an oss:// model folder) or [connector] (an upstream server), or [connector_id] from POST /_plugins/_ml/connectors/_create: exactly one of them",
     );
   const dimension = embeddingDimension(b.model_config);
+  if (b.connector_id !== undefined) {
+    if (typeof b.connector_id !== "string" || b.connector_id === "")
+      throw illegalArgument(
+        "[connector_id] must be a connector id from POST /_plugins/_ml/connectors/_create",
+      );
+    if (functionName !== undefined && functionName !== "REMOTE")
+      throw illegalArgument(
+        `a model registered with [connector_id] has function_name REMOTE, not ${functionName}`,
+      );
+    return { name: b.name, functionName, source: { connectorId: b.connector_id }, dimension };
+  }
   if (b.url !== undefined) {
     if (typeof b.url !== "string" || !b.url.startsWith("oss://"))
       throw illegalArgument(

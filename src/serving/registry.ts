@@ -17,6 +17,7 @@ import { isOssUrl, parseOssUrl } from "../storage/oss-url.ts";
 import { downloadToDirectory } from "../storage/transfer.ts";
 import { ANSWERER_MODEL } from "./answerer.ts";
 import { type ConnectorSpec, connectorClient, connectorKind, probeConnector } from "./connector-models.ts";
+import { LODESTONE_CONNECTOR } from "./endpoints.ts";
 
 export type ModelKind = "embedding" | "reranker" | "chat";
 
@@ -126,14 +127,37 @@ export class ModelRegistry {
     }
   }
 
-  /** Registers an upstream server as a model after probing it (see connector-models.ts). */
-  async registerConnector(name: string, spec: ConnectorSpec): Promise<ModelRecord> {
+  /**
+   * Registers an upstream server as a model after probing it (see connector-models.ts); `apiKey`
+   * is an ML Commons connector's credential (used for the probe, not stored with the model).
+   */
+  async registerConnector(name: string, spec: ConnectorSpec, apiKey?: string): Promise<ModelRecord> {
     checkName(name);
     const { api_key_env, ...rest } = spec;
-    const probed = await probeConnector(connectorClient(name, spec), spec);
+    const probed = await probeConnector(connectorClient(name, spec, apiKey), spec);
     const config: Record<string, unknown> = { ...rest, ...(api_key_env ? { api_key_env } : {}) };
     if (probed.dimension !== undefined) config.dimension = probed.dimension;
     return this.insert(newId("m-", 12), name, connectorKind(spec.type), `connector:${spec.type}`, config);
+  }
+
+  /**
+   * Registers a remote model whose connector calls one of this platform's endpoints (or models):
+   * `target` serves it (see `aliasTarget`); `kind` and `dimension` are the target's.
+   */
+  registerAlias(
+    name: string,
+    target: { id: string; kind: ModelKind; dimension?: number; connectorId: string; url: string },
+  ): ModelRecord {
+    checkName(name);
+    const config: Record<string, unknown> = {
+      type: "lodestone",
+      base_url: target.url,
+      model: target.id,
+      target: target.id,
+      connector_id: target.connectorId,
+      ...(target.dimension ? { dimension: target.dimension } : {}),
+    };
+    return this.insert(newId("m-", 12), name, target.kind, LODESTONE_CONNECTOR, config);
   }
 
   private insert(

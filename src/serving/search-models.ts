@@ -8,7 +8,13 @@ import { isLodestoneError } from "../common/errors.ts";
 import { SearchModelError, type SearchModelInfo, type SearchModels } from "../search/models.ts";
 import { bm25Scores } from "./bm25-lite.ts";
 import { ConnectorError } from "./connectors/http.ts";
-import { type EndpointManager, type EndpointRecord, isConnector, type Served } from "./endpoints.ts";
+import {
+  aliasTarget,
+  type EndpointManager,
+  type EndpointRecord,
+  isConnector,
+  type Served,
+} from "./endpoints.ts";
 import type { ModelKind, ModelRecord, ModelRegistry } from "./registry.ts";
 
 /** What an id names: a model and the endpoint that serves it or would (if it has any). */
@@ -52,6 +58,21 @@ export function locateModel(
   return { model, endpoint, byEndpoint: false };
 }
 
+/**
+ * What serves calls to `id`: its target, or for a remote model whose connector calls this
+ * platform's own endpoint, that endpoint's (so a cluster-style remote model id embeds and reranks
+ * exactly as the endpoint id does, without an HTTP round trip).
+ */
+export function locateServing(
+  registry: ModelRegistry,
+  endpoints: EndpointManager,
+  id: string,
+): ModelTarget | undefined {
+  const target = locateModel(registry, endpoints, id);
+  const alias = target && aliasTarget(target.model);
+  return alias ? locateModel(registry, endpoints, alias) : target;
+}
+
 /** Why a call to the target would not be served now, and what to do; undefined when it would. */
 export function unavailability(target: ModelTarget): string | undefined {
   const { model, endpoint } = target;
@@ -90,7 +111,7 @@ export class PlatformSearchModels implements SearchModels {
   ) {}
 
   describe(id: string): SearchModelInfo | undefined {
-    const target = locateModel(this.registry, this.endpoints, id);
+    const target = locateServing(this.registry, this.endpoints, id);
     if (!target) return undefined;
     const { model } = target;
     const hint = unavailability(target);
@@ -130,7 +151,7 @@ export class PlatformSearchModels implements SearchModels {
 
   /** The runtime that serves `id` as a model of `kind`, or the SearchModelError saying why not. */
   private serve(id: string, kind: ModelKind): Served {
-    const target = locateModel(this.registry, this.endpoints, id);
+    const target = locateServing(this.registry, this.endpoints, id);
     if (!target)
       throw new SearchModelError(
         400,
@@ -145,7 +166,7 @@ export class PlatformSearchModels implements SearchModels {
     const hint = unavailability(target);
     if (hint) throw new SearchModelError(409, hint);
     try {
-      return this.endpoints.resolve(target.byEndpoint ? id : model.id);
+      return this.endpoints.resolve(target.byEndpoint && target.endpoint ? target.endpoint.id : model.id);
     } catch (err) {
       throw toSearchModelError(err);
     }

@@ -108,4 +108,24 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: "ml commons connectors and model groups",
+    // `body` is the connector as created (credential included, as OpenSearch keeps it in its
+    // system index); the API never returns the credential.
+    sql: `
+      CREATE TABLE ml_connectors (
+        id          TEXT PRIMARY KEY,
+        name        TEXT NOT NULL,
+        body        TEXT NOT NULL,
+        created_at  INTEGER NOT NULL
+      );
+      CREATE TABLE ml_model_groups (
+        id           TEXT PRIMARY KEY,
+        name         TEXT NOT NULL UNIQUE,
+        description  TEXT NOT NULL DEFAULT '',
+        created_at   INTEGER NOT NULL
+      );
+    `,
+  },
 ];

@@ -316,7 +316,8 @@ describe("ML Commons API and the engine's model service", () => {
       ],
       [{ name: "f", url: "oss://mlc/emb/", foo: 1 }, /unknown field \[foo\]/],
       [{ url: "oss://mlc/emb/" }, /\[name\] is required/],
-      [{ name: "c", connector_id: "abc" }, /\[connector_id\]/],
+      [{ name: "c", connector_id: 5 }, /\[connector_id\] must be a connector id/],
+      [{ name: "c", connector_id: "abc", url: "oss://mlc/emb/" }, /exactly one of them/],
       [{ name: "both" }, /give \[url\] .* or \[connector\]/],
     ];
     for (const [body, reason] of cases) {

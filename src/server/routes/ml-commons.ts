@@ -11,6 +11,8 @@ import { type MlCommons, mlError } from "../../serving/ml-commons.ts";
 type Req = FastifyRequest<{ Params: Record<string, string> }>;
 
 const MODELS = "/_plugins/_ml/models";
+const CONNECTORS = "/_plugins/_ml/connectors";
+const GROUPS = "/_plugins/_ml/model_groups";
 
 export function mlCommonsRoutes(app: FastifyInstance, ml: MlCommons): void {
   void app.register(async (scope) => {
@@ -54,6 +56,34 @@ export function mlCommonsRoutes(app: FastifyInstance, ml: MlCommons): void {
       checkParams(req, []);
       return send(reply, req, await ml.predict(modelId(req), jsonBody(req), req.params.algorithm));
     });
+    scope.post(`${CONNECTORS}/_create`, async (req: Req, reply) => {
+      checkParams(req, []);
+      return send(reply, req, ml.createConnector(jsonBody(req)));
+    });
+    const searchConnectors = async (req: Req, reply: FastifyReply) => {
+      checkParams(req, []);
+      return send(reply, req, ml.searchConnectors(jsonBody(req)));
+    };
+    scope.post(`${CONNECTORS}/_search`, searchConnectors);
+    scope.get(`${CONNECTORS}/_search`, searchConnectors);
+    scope.get(`${CONNECTORS}/:connector_id`, async (req: Req, reply) => {
+      checkParams(req, []);
+      return send(reply, req, ml.getConnector(req.params.connector_id as string));
+    });
+    scope.delete(`${CONNECTORS}/:connector_id`, async (req: Req, reply) => {
+      checkParams(req, []);
+      return send(reply, req, ml.deleteConnector(req.params.connector_id as string));
+    });
+    scope.post(`${GROUPS}/_register`, async (req: Req, reply) => {
+      checkParams(req, []);
+      return send(reply, req, ml.registerModelGroup(jsonBody(req)));
+    });
+    const searchGroups = async (req: Req, reply: FastifyReply) => {
+      checkParams(req, []);
+      return send(reply, req, ml.searchModelGroups(jsonBody(req)));
+    };
+    scope.post(`${GROUPS}/_search`, searchGroups);
+    scope.get(`${GROUPS}/_search`, searchGroups);
     scope.get("/_plugins/_ml/tasks/:task_id", async (req: Req, reply) => {
       checkParams(req, []);
       return send(reply, req, ml.getTask(req.params.task_id as string));
