@@ -12,6 +12,7 @@ import { registerKeys } from "./commands/keys.ts";
 import { registerModels } from "./commands/models.ts";
 import { registerOss } from "./commands/oss.ts";
 import { registerServe } from "./commands/serve.ts";
+import { registerTune } from "./commands/tune.ts";
 import { registerQuickstart, registerWorkflow } from "./commands/workflow.ts";
 
 /** Exit codes: 0 ok, 1 the operation failed, 2 the command was used wrongly. */
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerIndex(program);
   registerDoctor(program);
   registerWorkflow(program);
+  registerTune(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -23,6 +23,7 @@ import { buildApp } from "./app.ts";
 import { generateKey } from "./auth.ts";
 import type { Platform } from "./platform-types.ts";
 import { mlCommonsRoutes } from "./routes/ml-commons.ts";
+import { tuneRoutes } from "./routes/tune.ts";
 import { VERSION } from "./version.ts";
 
 export interface RunningPlatform {
@@ -102,7 +103,10 @@ export async function startPlatform(
     bodyLimit: config.limits.searchBodyBytes,
     version: VERSION,
     logger: app.log,
-    plugins: (searchServer) => mlCommonsRoutes(searchServer, ml),
+    plugins: (searchServer) => {
+      mlCommonsRoutes(searchServer, ml);
+      tuneRoutes(searchServer);
+    },
   });
   let address: string;
   let searchAddress: string;

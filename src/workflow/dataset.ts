@@ -35,6 +35,8 @@ export interface Dataset {
   /** The folder the training jobs get (uploaded to `<data.oss>training/`): no test judgements. */
   trainingDir: string;
   corpus: IndexedDoc[];
+  /** The judged queries the jobs train on (without the validation ones). */
+  train: EvalSet;
   /** Held out from training; tunes the hybrid weight. */
   validation: EvalSet;
   /** Never seen by the jobs nor used for tuning: the reported figures. */
@@ -97,7 +99,7 @@ function fromMarkdown(sourceDir: string, workflow: Workflow, out: string): Datas
   );
   writeQrels(path.join(out, "qrels", "train.tsv"), train.qrels);
   writeQrels(path.join(out, "qrels", "dev.tsv"), validation.qrels);
-  return { trainingDir: out, corpus, validation, test: asSet(generated.validation) };
+  return { trainingDir: out, corpus, train, validation, test: asSet(generated.validation) };
 }
 
 function fromBeir(sourceDir: string, workflow: Workflow, out: string): Dataset {
@@ -123,6 +125,7 @@ function fromBeir(sourceDir: string, workflow: Workflow, out: string): Dataset {
   return {
     trainingDir: out,
     corpus: test.corpus.map((d) => ({ id: d.id, title: d.title, text: documentText(d) })),
+    train: subset(train, new Set([...train.qrels.keys()].filter((id) => !validation.qrels.has(id)))),
     validation: { queries: validation.queries, qrels: validation.qrels },
     test: { queries: test.queries, qrels: test.qrels },
   };

@@ -33,6 +33,8 @@ export interface WorkflowReport {
   index: { name: string; reused: boolean };
   bm25_weight: number;
   evaluation: EvaluationRow[];
+  /** What each tuner found (train and held-out metrics, the proposal). */
+  tuning: unknown[];
   seconds: number;
 }
 
@@ -77,6 +79,7 @@ export async function runWorkflow(workflow: Workflow, opts: RunOptions): Promise
     const tuned = await runTuning(ctx, {
       endpoints,
       bm25Weight,
+      train: dataset.train,
       validation: dataset.validation,
       baseline,
       depth,
@@ -106,6 +109,7 @@ export async function runWorkflow(workflow: Workflow, opts: RunOptions): Promise
       index: { name: workflow.index.name, reused: index.current },
       bm25_weight: bm25Weight,
       evaluation,
+      tuning: tuned.map((v) => v.details ?? null),
       seconds: (performance.now() - started) / 1000,
     };
   } finally {

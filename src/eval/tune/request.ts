@@ -37,6 +37,8 @@ export interface TuneRequest {
   train: Judgements;
   /** What a change must also improve before it is proposed. */
   heldout: Judgements;
+  /** Only reported (start vs tuned), never used to choose: a test split kept out of tuning. */
+  test?: Judgements;
   metric: { name: MetricName; k: number };
   stages: StageName[];
   /** The configuration tuning starts from (the one in use). */
@@ -69,6 +71,7 @@ const FIELDS = [
   "requests",
   "heldout_requests",
   "heldout_share",
+  "test_requests",
   "metric",
   "stages",
   "baseline",
@@ -121,6 +124,24 @@ export function parseJudgements(value: unknown, field: string): Judgements {
     qrels.set(r.id, judged);
   });
   return { queries, qrels };
+}
+
+/** A judged query as requests carry it (`_rank_eval`'s shape). */
+export type RatedRequest = {
+  id: string;
+  query_text: string;
+  ratings: Array<{ _id: string; rating: number }>;
+};
+
+/** Queries + qrels → requests (judged queries only). */
+export function requestsFrom(queries: JudgedQuery[], qrels: Qrels): RatedRequest[] {
+  return queries
+    .filter((q) => qrels.has(q.id))
+    .map((q) => ({
+      id: q.id,
+      query_text: q.text,
+      ratings: [...(qrels.get(q.id) ?? [])].map(([_id, rating]) => ({ _id, rating })),
+    }));
 }
 
 function subset(j: Judgements, ids: Set<string>): Judgements {
@@ -225,6 +246,7 @@ export function parseTuneRequest(body: unknown): TuneRequest {
     embedder,
     reranker,
     ...split,
+    ...(body.test_requests !== undefined && { test: parseJudgements(body.test_requests, "test_requests") }),
     metric: parseMetric(body.metric),
     stages: stages.filter((s) => s !== "rerank" || reranker !== undefined),
     start: parseStart(body.baseline),

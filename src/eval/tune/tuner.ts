@@ -42,6 +42,8 @@ const STAGES: Record<StageName, Stage> = {
 export interface Split {
   train: number;
   heldout: number;
+  /** On the request's test queries, when given (reported only, never used to choose). */
+  test?: number;
 }
 
 export interface StageReport {
@@ -144,7 +146,11 @@ export async function tune(
       train: await ctx.measure(config, req.train, view),
       heldout: await ctx.measure(config, req.heldout, view),
     });
-    const baseline = await both(start, full);
+    const withTest = async (config: TuneConfig): Promise<Split> => ({
+      ...(await both(config, full)),
+      ...(req.test && { test: await ctx.measure(config, req.test, full) }),
+    });
+    const baseline = await withTest(start);
     let current = start;
     const stages: StageReport[] = [];
     for (const name of req.stages) {
@@ -198,7 +204,7 @@ export async function tune(
       });
     }
     tunedConfig = current;
-    const tuned = current === start ? baseline : await both(current, full);
+    const tuned = current === start ? baseline : await withTest(current);
     return {
       index: source.name,
       scratch_index: req.keepScratch ? scratch.name : null,

@@ -13,6 +13,10 @@ export interface SearchVariant {
   /** Row label in the table. */
   label: string;
   pipeline?: string;
+  /** The index searched, when not the workflow's (a tuned copy). */
+  index?: string;
+  /** What produced the variant (a tuning report), for the workflow's JSON report. */
+  details?: unknown;
   body(query: BeirQuery, depth: number): Record<string, unknown>;
 }
 
@@ -70,7 +74,7 @@ export async function searchRun(
   onQuery?: (done: number) => void,
 ): Promise<Run> {
   const run: Run = new Map();
-  const { name } = ctx.workflow.index;
+  const name = variant.index ?? ctx.workflow.index.name;
   for (const [i, q] of queries.entries()) {
     const res = await ctx.search.json<SearchResponse>("POST", `/${name}/_search`, {
       query: variant.pipeline ? { search_pipeline: variant.pipeline } : undefined,

@@ -7,12 +7,15 @@
 import type { StepContext } from "../context.ts";
 import type { EvalSet } from "../dataset.ts";
 import { WorkflowError } from "../schema.ts";
+import { relevanceTuner } from "./relevance-tuner.ts";
 import type { SearchVariant } from "./search-runs.ts";
 
 export interface TuneInput {
   endpoints: { embedder: string; reranker: string };
   /** The hybrid weight on BM25 the baseline pipelines use. */
   bm25Weight: number;
+  /** The judged queries the models trained on. */
+  train: EvalSet;
   validation: EvalSet;
   /** The baseline variants, which a tuner may start from. */
   baseline: SearchVariant[];
@@ -24,7 +27,7 @@ export interface RelevanceTuner {
   tune(ctx: StepContext, options: Record<string, unknown>, input: TuneInput): Promise<SearchVariant>;
 }
 
-export const TUNERS: Record<string, RelevanceTuner> = {};
+export const TUNERS: Record<string, RelevanceTuner> = { relevance: relevanceTuner };
 
 /** Checks every `tuning[i].type` names a registered tuner, before any work starts. */
 export function checkTuning(tuning: Array<Record<string, unknown>> = []): void {
