@@ -34,6 +34,7 @@ const TASK_TIMEOUT_MS = 120_000;
 const ACTIONS = {
   embedding: {
     path: "/v1/embeddings",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: ML Commons placeholders, filled by the cluster
     request_body: '{ "input": ${parameters.input}, "model": "${parameters.model}" }',
     pre_process_function: "connector.pre_process.openai.embedding",
     post_process_function: "connector.post_process.openai.embedding",
@@ -41,6 +42,7 @@ const ACTIONS = {
   rerank: {
     path: "/v1/rerank",
     request_body:
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: ML Commons placeholders, filled by the cluster
       '{ "documents": ${parameters.documents}, "query": "${parameters.query}", "model": "${parameters.model}", "top_n": ${parameters.top_n} }',
     pre_process_function: "connector.pre_process.cohere.rerank",
     post_process_function: "connector.post_process.cohere.rerank",
@@ -51,6 +53,7 @@ const ACTIONS = {
 export function connectorBody(endpoint: EndpointRef, platform: PlatformAccess): Record<string, unknown> {
   const action = ACTIONS[endpoint.kind];
   const headers: Record<string, string> = { "content-type": "application/json" };
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: ML Commons placeholders, filled by the cluster
   if (platform.apiKey) headers.Authorization = "Bearer ${credential.lodestone_api_key}";
   const what = endpoint.kind === "embedding" ? "OpenAI-compatible embeddings" : "Cohere-compatible rerank";
   return {

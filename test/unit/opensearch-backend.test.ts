@@ -142,8 +142,10 @@ test("an embedding endpoint becomes a connector, a remote model in the lodestone
         url: "http://lodestone.internal:8080/v1/embeddings",
         headers: {
           "content-type": "application/json",
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: ML Commons placeholders, filled by the cluster
           Authorization: "Bearer ${credential.lodestone_api_key}",
         },
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: ML Commons placeholders, filled by the cluster
         request_body: '{ "input": ${parameters.input}, "model": "${parameters.model}" }',
         pre_process_function: "connector.pre_process.openai.embedding",
         post_process_function: "connector.post_process.openai.embedding",
@@ -179,6 +181,7 @@ test("a reranker endpoint gets a Cohere rerank connector; without an API key, no
       url: "http://10.0.0.2:8080/v1/rerank",
       headers: { "content-type": "application/json" },
       request_body:
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: ML Commons placeholders, filled by the cluster
         '{ "documents": ${parameters.documents}, "query": "${parameters.query}", "model": "${parameters.model}", "top_n": ${parameters.top_n} }',
       pre_process_function: "connector.pre_process.cohere.rerank",
       post_process_function: "connector.post_process.cohere.rerank",
