@@ -1,6 +1,7 @@
 import type { Command } from "commander";
+import { createBackend, type SearchBackend } from "../backends/index.ts";
 import { loadConfig, searchUrl, serverUrl } from "../config/load.ts";
-import { ApiClient } from "./client.ts";
+import { ApiClient, CliError } from "./client.ts";
 
 export interface GlobalOptions {
   url?: string;
@@ -37,6 +38,20 @@ export async function searchClient(command: Command, searchUrlFlag?: string): Pr
   }
   const { config } = loadConfig({ configFile: opts.config, flags: opts.url ? { url: opts.url } : {} });
   return new ApiClient(searchUrl(config));
+}
+
+/**
+ * The OpenSearch cluster the configuration names (`search.backend: opensearch`, with its
+ * credentials), or undefined when the search layer is the embedded engine.
+ */
+export function configuredCluster(command: Command): SearchBackend | undefined {
+  const { config } = loadConfig({ configFile: globalOptions(command).config });
+  if (config.search.backend !== "opensearch") return undefined;
+  try {
+    return createBackend(config.search, { embeddedUrl: searchUrl(config), platformUrl: serverUrl(config) });
+  } catch (err) {
+    throw new CliError((err as Error).message, 2);
+  }
 }
 
 /** The search API's port from the platform's /health, or undefined (older server, no answer). */

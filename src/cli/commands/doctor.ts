@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { type Finding, runDoctor } from "../../doctor/checks.ts";
 import { CliError } from "../client.ts";
-import { apiClient, globalOptions, searchClient } from "../context.ts";
+import { apiClient, configuredCluster, globalOptions, searchClient } from "../context.ts";
 import { printJson, printTable } from "../output.ts";
 import { positiveInt } from "./models.ts";
 
@@ -54,17 +54,25 @@ pipelines indices name exist and the models pipelines call exist and run; that a
 embedding call takes. Each finding says how to fix it.
 
 With only --search-url (a remote OpenSearch cluster) models are looked up through ML Commons;
-otherwise through the platform (--url) as well. Exit code 1 when a finding is an error
+otherwise through the platform (--url) as well. Without --search-url, a configuration with
+search.backend = opensearch checks that cluster (search.url, with its credentials). Exit code 1 when a finding is an error
 (warnings alone exit 0).
 `,
     )
     .action(async (flags: { searchUrl?: string; slowMs: number; json?: boolean }, command: Command) => {
       const remote = flags.searchUrl !== undefined && globalOptions(command).url === undefined;
-      const findings = await runDoctor({
-        search: await searchClient(command, flags.searchUrl),
-        platform: remote ? undefined : apiClient(command),
-        slowMs: flags.slowMs,
-      });
+      // with search.backend = opensearch in the config, the cluster (and its credentials) by default
+      const cluster = flags.searchUrl === undefined ? configuredCluster(command) : undefined;
+      let findings: Finding[];
+      try {
+        findings = await runDoctor({
+          search: cluster ?? (await searchClient(command, flags.searchUrl)),
+          platform: remote ? undefined : apiClient(command),
+          slowMs: flags.slowMs,
+        });
+      } finally {
+        await cluster?.close();
+      }
       const errors = count(findings, "error");
       if (flags.json) printJson({ ok: errors === 0, findings });
       else printFindings(findings);
