@@ -10,7 +10,7 @@ import { EngineError, illegalArgument } from "../search/errors.ts";
 import type { Db } from "../state/db.ts";
 import type { ConnectorSpec } from "./connector-models.ts";
 import { searchMlDocuments } from "./ml-model-search.ts";
-import { asObject } from "./ml-requests.ts";
+import { asObject, knownFields } from "./ml-requests.ts";
 
 const CONNECTOR_FIELDS = [
   "name",
@@ -207,9 +207,7 @@ function connectorView(c: StoredConnector): Record<string, unknown> {
 
 function parseConnector(body: unknown): Omit<StoredConnector, "id" | "createdAt"> {
   const b = asObject(body, "the create connector request body");
-  for (const key of Object.keys(b))
-    if (!CONNECTOR_FIELDS.includes(key))
-      throw illegalArgument(`unknown field [${key}] in the create connector request`);
+  knownFields(b, CONNECTOR_FIELDS, "[", "] in the create connector request");
   if (typeof b.name !== "string" || b.name === "")
     throw illegalArgument("[name] is required: the connector's name");
   if (b.protocol !== "http")
@@ -238,9 +236,7 @@ function parseConnector(body: unknown): Omit<StoredConnector, "id" | "createdAt"
 
 function parseAction(value: unknown, i: number): ConnectorAction {
   const a = asObject(value, `[actions.${i}]`);
-  for (const key of Object.keys(a))
-    if (!ACTION_FIELDS.includes(key))
-      throw illegalArgument(`unknown field [actions.${i}.${key}] in the connector`);
+  knownFields(a, ACTION_FIELDS, `[actions.${i}.`, "] in the connector");
   for (const key of ["action_type", "method", "url"])
     if (typeof a[key] !== "string" || a[key] === "")
       throw illegalArgument(`[actions.${i}.${key}] is required (a string)`);

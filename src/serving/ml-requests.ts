@@ -40,9 +40,7 @@ export interface RegisterRequest {
 
 export function parseRegister(body: unknown): RegisterRequest {
   const b = asObject(body, "the register model request body");
-  for (const key of Object.keys(b))
-    if (!REGISTER_FIELDS.includes(key))
-      throw illegalArgument(`unknown field [${key}] in the register model request`);
+  knownFields(b, REGISTER_FIELDS, "[", "] in the register model request");
   if (typeof b.name !== "string" || b.name === "")
     throw illegalArgument("[name] is required: the model's name");
   const functionName = parseFunctionName(b.function_name);
@@ -113,11 +111,12 @@ function embeddingDimension(config: unknown): number | undefined {
 /** A `_predict` body: an object of the fields ML Commons' text models take. */
 export function predictRequest(body: unknown): Record<string, unknown> {
   const request = asObject(body, "the predict request body");
-  for (const key of Object.keys(request))
-    if (!PREDICT_FIELDS.includes(key))
-      throw illegalArgument(
-        `unknown field [${key}] in the predict request; expected ${PREDICT_FIELDS.join(", ")}`,
-      );
+  knownFields(
+    request,
+    PREDICT_FIELDS,
+    "[",
+    `] in the predict request; expected ${PREDICT_FIELDS.join(", ")}`,
+  );
   return request;
 }
 
@@ -144,6 +143,17 @@ function stringList(value: unknown, field: string): string[] {
   if (!Array.isArray(value) || value.length === 0 || value.some((t) => typeof t !== "string"))
     throw illegalArgument(`[${field}] must be a non-empty array of strings`);
   return value as string[];
+}
+
+/** Refuses a field not in `fields`: `unknown field <before><key><after>`. */
+export function knownFields(
+  object: Record<string, unknown>,
+  fields: readonly string[],
+  before: string,
+  after: string,
+): void {
+  for (const key of Object.keys(object))
+    if (!fields.includes(key)) throw illegalArgument(`unknown field ${before}${key}${after}`);
 }
 
 export function asObject(value: unknown, what: string): Record<string, unknown> {

@@ -13,6 +13,7 @@ import { createBackend } from "../../src/backends/index.ts";
 import { OpenSearchBackend } from "../../src/backends/opensearch.ts";
 import { remoteModelName } from "../../src/backends/remote-models.ts";
 import { ApiError } from "../../src/common/http-client.ts";
+import type { LodestoneConfig } from "../../src/config/schema.ts";
 
 interface Recorded {
   method: string;
@@ -68,6 +69,19 @@ const EMBEDDER = { endpointId: "ep-aaaaaaaaaaaa", kind: "embedding" as const, di
 const RERANKER = { endpointId: "ep-bbbbbbbbbbbb", kind: "rerank" as const, name: "rr" };
 
 const backend = () => new OpenSearchBackend({ url, platform: PLATFORM, pollMs: 1 });
+
+/** `search.*` settings for an OpenSearch cluster at the fake's URL, with `overrides`. */
+const settings = (overrides: Partial<LodestoneConfig["search"]>): LodestoneConfig["search"] => ({
+  backend: "opensearch",
+  url,
+  username: "",
+  passwordEnv: "",
+  apiKeyEnv: "",
+  tlsRejectUnauthorized: true,
+  requestTimeoutMs: 5000,
+  platformUrl: "",
+  ...overrides,
+});
 const calls = () => recorded.map((r) => `${r.method} ${r.path}`);
 
 /** A cluster with no Lodestone models yet: every ML Commons call answered as OpenSearch 2.x does. */
@@ -300,16 +314,7 @@ test("search errors keep OpenSearch's reason and status; 404s are ApiErrors the 
 test("requests carry the query string, JSON or ndjson bodies, and basic or API-key auth", async () => {
   handler = () => ({ body: { acknowledged: true } });
   const basic = createBackend(
-    {
-      backend: "opensearch",
-      url,
-      username: "admin",
-      passwordEnv: "OS_PASSWORD",
-      apiKeyEnv: "",
-      tlsRejectUnauthorized: false,
-      requestTimeoutMs: 5000,
-      platformUrl: "",
-    },
+    settings({ username: "admin", passwordEnv: "OS_PASSWORD", tlsRejectUnauthorized: false }),
     { embeddedUrl: "", platformUrl: "http://127.0.0.1:8080", env: { OS_PASSWORD: "s3cret" } },
   );
   await basic.json("POST", "/docs/_search", {
@@ -329,55 +334,26 @@ test("requests carry the query string, JSON or ndjson bodies, and basic or API-k
   assert.equal(bulk?.body, '{"index":{}}\n{"a":1}\n');
 
   recorded.length = 0;
-  const keyed = createBackend(
-    {
-      backend: "opensearch",
-      url,
-      username: "",
-      passwordEnv: "",
-      apiKeyEnv: "OS_KEY",
-      tlsRejectUnauthorized: true,
-      requestTimeoutMs: 5000,
-      platformUrl: "",
-    },
-    { embeddedUrl: "", platformUrl: "http://127.0.0.1:8080", env: { OS_KEY: "k-123" } },
-  );
+  const keyed = createBackend(settings({ apiKeyEnv: "OS_KEY" }), {
+    embeddedUrl: "",
+    platformUrl: "http://127.0.0.1:8080",
+    env: { OS_KEY: "k-123" },
+  });
   await keyed.json("GET", "/");
   await keyed.close();
   assert.equal(recorded[0]?.headers.authorization, "ApiKey k-123");
 
   assert.throws(
     () =>
-      createBackend(
-        {
-          backend: "opensearch",
-          url,
-          username: "admin",
-          passwordEnv: "UNSET_PASSWORD",
-          apiKeyEnv: "",
-          tlsRejectUnauthorized: true,
-          requestTimeoutMs: 5000,
-          platformUrl: "",
-        },
-        { embeddedUrl: "", platformUrl: "", env: {} },
-      ),
+      createBackend(settings({ username: "admin", passwordEnv: "UNSET_PASSWORD" }), {
+        embeddedUrl: "",
+        platformUrl: "",
+        env: {},
+      }),
     /search.passwordEnv names the environment variable UNSET_PASSWORD, which is not set/,
   );
   assert.throws(
-    () =>
-      createBackend(
-        {
-          backend: "opensearch",
-          url: "",
-          username: "",
-          passwordEnv: "",
-          apiKeyEnv: "",
-          tlsRejectUnauthorized: true,
-          requestTimeoutMs: 5000,
-          platformUrl: "",
-        },
-        { embeddedUrl: "", platformUrl: "", env: {} },
-      ),
+    () => createBackend(settings({ url: "" }), { embeddedUrl: "", platformUrl: "", env: {} }),
     /search.url is empty/,
   );
 });

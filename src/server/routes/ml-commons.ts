@@ -26,12 +26,18 @@ export function mlCommonsRoutes(app: FastifyInstance, ml: MlCommons): void {
       const q = checkParams(req, ["deploy"]);
       return send(reply, req, ml.register(jsonBody(req), boolParam(q.deploy) ?? false));
     });
-    const search = async (req: Req, reply: FastifyReply) => {
-      checkParams(req, []);
-      return send(reply, req, ml.searchModels(jsonBody(req)));
+    /** A `_search` route (POST or GET) over one kind of ML Commons document. */
+    const searchRoute = (route: string, run: (body: unknown) => unknown) => {
+      const handler = async (req: Req, reply: FastifyReply) => {
+        checkParams(req, []);
+        return send(reply, req, run(jsonBody(req)));
+      };
+      scope.post(route, handler);
+      scope.get(route, handler);
     };
-    scope.post(`${MODELS}/_search`, search);
-    scope.get(`${MODELS}/_search`, search);
+    searchRoute(`${MODELS}/_search`, (body) => ml.searchModels(body));
+    searchRoute(`${CONNECTORS}/_search`, (body) => ml.searchConnectors(body));
+    searchRoute(`${GROUPS}/_search`, (body) => ml.searchModelGroups(body));
     scope.get(`${MODELS}/:model_id`, async (req: Req, reply) => {
       checkParams(req, []);
       return send(reply, req, ml.getModel(modelId(req)));
@@ -60,12 +66,6 @@ export function mlCommonsRoutes(app: FastifyInstance, ml: MlCommons): void {
       checkParams(req, []);
       return send(reply, req, ml.createConnector(jsonBody(req)));
     });
-    const searchConnectors = async (req: Req, reply: FastifyReply) => {
-      checkParams(req, []);
-      return send(reply, req, ml.searchConnectors(jsonBody(req)));
-    };
-    scope.post(`${CONNECTORS}/_search`, searchConnectors);
-    scope.get(`${CONNECTORS}/_search`, searchConnectors);
     scope.get(`${CONNECTORS}/:connector_id`, async (req: Req, reply) => {
       checkParams(req, []);
       return send(reply, req, ml.getConnector(req.params.connector_id as string));
@@ -78,12 +78,6 @@ export function mlCommonsRoutes(app: FastifyInstance, ml: MlCommons): void {
       checkParams(req, []);
       return send(reply, req, ml.registerModelGroup(jsonBody(req)));
     });
-    const searchGroups = async (req: Req, reply: FastifyReply) => {
-      checkParams(req, []);
-      return send(reply, req, ml.searchModelGroups(jsonBody(req)));
-    };
-    scope.post(`${GROUPS}/_search`, searchGroups);
-    scope.get(`${GROUPS}/_search`, searchGroups);
     scope.get("/_plugins/_ml/tasks/:task_id", async (req: Req, reply) => {
       checkParams(req, []);
       return send(reply, req, ml.getTask(req.params.task_id as string));
