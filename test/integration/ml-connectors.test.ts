@@ -8,8 +8,8 @@
 import assert from "node:assert/strict";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { api, startTestPlatform } from "../helpers/platform.ts";
 
 type Running = Awaited<ReturnType<typeof startTestPlatform>>;
