@@ -7,7 +7,8 @@
  * `bench/bm25/analyzer-parity.ts` compares both against the real Lucene jars.
  */
 import { porterStem } from "./porter-stemmer.ts";
-import { isAscii, tokenizeAscii, tokenizeDfa } from "./standard-tokenizer.ts";
+import { AsciiSpans, isAscii, scanAscii, tokenizeAscii, tokenizeDfa } from "./standard-tokenizer.ts";
+import { TokenCache } from "./token-cache.ts";
 import type { Token, TokenFilter } from "./types.ts";
 
 /** Lucene's EnglishAnalyzer.ENGLISH_STOP_WORDS_SET (= StopAnalyzer's classic list). */
@@ -146,19 +147,44 @@ export function standardAnalyze(text: string): Token[] {
   return tokenizeLowerCased(text);
 }
 
+/** Possessive, stop word and stem of one lower-cased token (null: a stop word). */
+function englishTerm(token: string): string | null {
+  const term = stripPossessive(token);
+  return ENGLISH_STOP_WORDS.has(term) ? null : porterStem(term);
+}
+
+const englishTerms = new TokenCache(englishTerm);
+const spans = new AsciiSpans();
+
 /**
  * Lucene 8.7 EnglishAnalyzer: StandardTokenizer + EnglishPossessiveFilter + LowerCaseFilter +
  * StopFilter(ENGLISH_STOP_WORDS) + PorterStemFilter, fused into one pass over the tokenizer's output.
  * (Lower-casing before stripping the possessive is equivalent: the filter accepts 's' and 'S' alike.)
+ * ASCII text maps each token's span through a memo, so stop words and repeated words cost no substring.
  */
 export function englishAnalyze(text: string): Token[] {
-  const tokens = tokenizeLowerCased(text);
+  if (!isAscii(text)) return englishFilter(tokenizeDfa(text, 255));
+  const lower = text.toLowerCase();
+  scanAscii(lower, 255, spans);
+  const tokens: Token[] = [];
+  for (let i = 0; i < spans.count; i++) {
+    const start = spans.start[i] as number;
+    const end = spans.end[i] as number;
+    const term = englishTerms.get(lower, start, end);
+    if (term === null) continue;
+    tokens.push({ term, start, end, position: i, type: spans.numeric[i] ? "<NUM>" : "<ALPHANUM>" });
+  }
+  return tokens;
+}
+
+/** The english filters over tokenizer output that is not lower-cased yet. */
+function englishFilter(tokens: Token[]): Token[] {
   let w = 0;
   for (let r = 0; r < tokens.length; r++) {
     const t = tokens[r] as Token;
-    const term = stripPossessive(t.term);
-    if (ENGLISH_STOP_WORDS.has(term)) continue;
-    t.term = porterStem(term);
+    const term = englishTerm(lowerCaseTerm(t.term));
+    if (term === null) continue;
+    t.term = term;
     tokens[w++] = t;
   }
   tokens.length = w;

@@ -408,11 +408,40 @@ for (let c = 0; c < 128; c++) {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range test needs \x00.
 const NON_ASCII = /[^\x00-\x7f]/;
 
-function asciiTokenize(text: string, maxTokenLength: number): Token[] {
+/**
+ * Token boundaries of the ASCII scanner, in reusable typed arrays (token i spans [start[i], end[i]),
+ * `numeric[i]` = 1 for <NUM>): analyzers that only need some tokens' text slice just those.
+ */
+export class AsciiSpans {
+  start = new Int32Array(256);
+  end = new Int32Array(256);
+  numeric = new Uint8Array(256);
+  count = 0;
+
+  push(start: number, end: number, numeric: boolean): void {
+    const i = this.count;
+    if (i === this.start.length) {
+      this.start = grown(this.start, new Int32Array(i * 2));
+      this.end = grown(this.end, new Int32Array(i * 2));
+      this.numeric = grown(this.numeric, new Uint8Array(i * 2));
+    }
+    this.start[i] = start;
+    this.end[i] = end;
+    this.numeric[i] = numeric ? 1 : 0;
+    this.count = i + 1;
+  }
+}
+
+function grown<T extends Int32Array | Uint8Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
+
+/** Scans pure-ASCII `text` into `spans` (cleared first); positions are the span indexes. */
+export function scanAscii(text: string, maxTokenLength: number, spans: AsciiSpans): void {
   const cls = ASCII_CLASS;
   const n = text.length;
-  const tokens: Token[] = [];
-  let position = 0;
+  spans.count = 0;
   let p = 0;
   while (p < n) {
     const c0 = cls[text.charCodeAt(p)] as number;
@@ -471,14 +500,27 @@ function asciiTokenize(text: string, maxTokenLength: number): Token[] {
       }
       break;
     }
-    tokens.push({
+    spans.push(start, end, !hasLetter);
+    p = end;
+  }
+}
+
+const scratchSpans = new AsciiSpans();
+
+function asciiTokenize(text: string, maxTokenLength: number): Token[] {
+  const spans = scratchSpans;
+  scanAscii(text, maxTokenLength, spans);
+  const tokens: Token[] = new Array(spans.count);
+  for (let i = 0; i < spans.count; i++) {
+    const start = spans.start[i] as number;
+    const end = spans.end[i] as number;
+    tokens[i] = {
       term: text.slice(start, end),
       start,
       end,
-      position: position++,
-      type: hasLetter ? "<ALPHANUM>" : "<NUM>",
-    });
-    p = end;
+      position: i,
+      type: spans.numeric[i] ? "<NUM>" : "<ALPHANUM>",
+    };
   }
   return tokens;
 }

@@ -4,7 +4,7 @@
  * ordinals, numbers and dates as doc values, knn vectors as float arrays. Also finds the fields a
  * document would add to the mapping (dynamic mapping) before anything is indexed.
  */
-import type { Analyzer } from "../analysis/types.ts";
+import type { Analyzer, Token } from "../analysis/types.ts";
 import { EngineError, mapperParsing } from "../errors.ts";
 import { dynamicFieldFor, type FieldMapping, isObject, type Mapping, NUMERIC_TYPES } from "../mapping.ts";
 import { parseDate } from "./dates.ts";
@@ -211,7 +211,8 @@ function analyzeText(
   analyzer: Analyzer,
   discountOverlaps: boolean,
 ): AnalyzedField {
-  const terms = new Map<string, number[]>();
+  const terms: string[] = [];
+  const positions: number[] = [];
   let length = 0;
   let base = 0;
   let lastPosition = -1;
@@ -219,23 +220,22 @@ function analyzeText(
     if (v > 0) base = lastPosition + field.positionIncrementGap + 1;
     const tokens = analyzer.analyze(texts[v] as string);
     let prev = -1;
-    for (const token of tokens) {
+    for (let i = 0; i < tokens.length; i++) {
+      const token = tokens[i] as Token;
       const position = base + token.position;
       if (!(discountOverlaps && token.position === prev)) length++;
       prev = token.position;
       lastPosition = position;
-      let list = terms.get(token.term);
-      if (!list) terms.set(token.term, (list = []));
-      list.push(position);
+      terms.push(token.term);
+      positions.push(position);
     }
   }
-  return { field: field.path, terms, length, norms: field.norms, positions: true };
+  return { field: field.path, terms, positions, length, norms: field.norms };
 }
 
 function exactTerms(field: string, values: string[]): AnalyzedField {
-  const terms = new Map<string, number[]>();
-  for (const v of values) if (!terms.has(v)) terms.set(v, []);
-  return { field, terms, length: terms.size, norms: false, positions: false };
+  const terms = [...new Set(values)];
+  return { field, terms, positions: undefined, length: terms.length, norms: false };
 }
 
 function normalize(value: string, analyzer: Analyzer): string {

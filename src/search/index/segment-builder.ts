@@ -6,14 +6,19 @@
 import { type DocValues, type InvertedField, Segment, type VectorField } from "./segment.ts";
 import { intToByte4 } from "./small-float.ts";
 
-/** One field of one analysed document: term → positions (positions empty when not kept). */
+/**
+ * One field of one analysed document as flat token lists (no per-document term map: the builder
+ * groups tokens by term in typed scratch arrays). Exact-value fields give each distinct value once.
+ */
 export interface AnalyzedField {
   field: string;
-  terms: Map<string, number[]>;
+  /** One term per token, in token order. */
+  terms: string[];
+  /** Each token's position; undefined when the field keeps no positions. */
+  positions: number[] | undefined;
   /** Field length for norms and statistics (tokens, minus overlaps when discounted). */
   length: number;
   norms: boolean;
-  positions: boolean;
 }
 
 export interface AnalyzedDoc {
@@ -41,11 +46,22 @@ class IntBuffer {
     if (this.length + values.length > this.data.length) this.grow(this.length + values.length);
     for (let i = 0; i < values.length; i++) this.data[this.length++] = values[i] as number;
   }
-  private grow(min: number): void {
-    const next = new Int32Array(Math.max(min, this.data.length * 2));
-    next.set(this.data.subarray(0, this.length));
-    this.data = next;
+  /** Extends the buffer to `length` (new slots are for the caller to fill); returns the storage. */
+  reserve(length: number): Int32Array {
+    if (length > this.data.length) this.grow(length);
+    this.length = length;
+    return this.data;
   }
+  private grow(min: number): void {
+    this.data = grow(this.data, min, this.length);
+  }
+}
+
+/** A copy of the first `used` ints of `data` with room for at least `min` (at least double). */
+function grow(data: Int32Array, min: number, used = data.length): Int32Array<ArrayBuffer> {
+  const next = new Int32Array(Math.max(min, data.length * 2));
+  next.set(data.subarray(0, used));
+  return next;
 }
 
 /**
@@ -69,18 +85,92 @@ class InvertedAccumulator {
     readonly hasPositions: boolean,
   ) {}
 
-  add(doc: number, term: string, freq: number, positions: ArrayLike<number> | undefined): void {
+  /** Per-term scratch for `addDoc`: the document's frequency, then its next position slot. */
+  private scratch = new Int32Array(1024);
+  private tokenIds = new Int32Array(256);
+  private distinct = new Int32Array(256);
+
+  private intern(term: string): number {
     let id = this.termIds.get(term);
     if (id === undefined) {
       id = this.termNames.length;
       this.termIds.set(term, id);
       this.termNames.push(term);
+      if (id === this.scratch.length) this.scratch = grow(this.scratch, id + 1);
     }
+    return id;
+  }
+
+  /** One document's tokens: grouped per term (first-occurrence order), positions in token order. */
+  addDoc(doc: number, terms: readonly string[], positions: readonly number[] | undefined): void {
+    const n = terms.length;
+    if (n > this.tokenIds.length) {
+      this.tokenIds = new Int32Array(n * 2);
+      this.distinct = new Int32Array(n * 2);
+    }
+    const ids = this.tokenIds;
+    const distinct = this.distinct;
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      const id = this.intern(terms[i] as string);
+      ids[i] = id;
+      const freq = this.scratch[id] as number;
+      this.scratch[id] = freq + 1;
+      if (freq === 0) distinct[count++] = id;
+    }
+    const scratch = this.scratch;
+    const keep = this.hasPositions && positions !== undefined;
+    let end = this.positionPool.length;
+    for (let k = 0; k < count; k++) {
+      const id = distinct[k] as number;
+      const freq = scratch[id] as number;
+      this.tupleTerm.push(id);
+      this.tupleDoc.push(doc);
+      this.tupleFreq.push(freq);
+      if (keep) {
+        scratch[id] = end;
+        end += freq;
+      } else scratch[id] = 0;
+      this.tuplePosEnd.push(end);
+    }
+    if (!keep) return;
+    const pool = this.positionPool.reserve(end);
+    for (let i = 0; i < n; i++) {
+      const id = ids[i] as number;
+      const slot = scratch[id] as number;
+      scratch[id] = slot + 1;
+      pool[slot] = positions[i] as number;
+    }
+    for (let k = 0; k < count; k++) scratch[distinct[k] as number] = 0;
+  }
+
+  /** One posting copied from a segment (the merge path). */
+  add(doc: number, term: string, freq: number, positions: ArrayLike<number> | undefined): void {
+    const id = this.intern(term);
     this.tupleTerm.push(id);
     this.tupleDoc.push(doc);
     this.tupleFreq.push(freq);
     if (this.hasPositions && positions) this.positionPool.pushAll(positions);
     this.tuplePosEnd.push(this.positionPool.length);
+  }
+
+  /** Where the buffers end now (see `truncate`). */
+  mark(): FieldMark {
+    return {
+      tuples: this.tupleTerm.length,
+      positions: this.positionPool.length,
+      terms: this.termNames.length,
+    };
+  }
+
+  /** Forgets everything added after `m` (documents from `docs` on). */
+  truncate(m: FieldMark, docs: number): void {
+    for (const b of [this.tupleTerm, this.tupleDoc, this.tupleFreq, this.tuplePosEnd]) b.length = m.tuples;
+    this.positionPool.length = m.positions;
+    for (let t = m.terms; t < this.termNames.length; t++) this.termIds.delete(this.termNames[t] as string);
+    this.termNames.length = m.terms;
+    if (this.lengths.length > docs) this.lengths.length = docs;
+    if (this.norms.length > docs) this.norms.length = docs;
   }
 
   setLength(doc: number, length: number, norm: number): void {
@@ -89,13 +179,10 @@ class InvertedAccumulator {
   }
 
   finish(maxDoc: number): InvertedField {
-    const names = this.termNames;
-    const order = Int32Array.from(names.keys()).sort((a, b) =>
-      compareStrings(names[a] as string, names[b] as string),
-    );
-    const terms = Array.from(order, (id) => names[id] as string);
-    const rank = new Int32Array(names.length);
-    for (let r = 0; r < order.length; r++) rank[order[r] as number] = r;
+    // the default sort orders by UTF-16 code units, as compareStrings does, without a JS comparator
+    const terms = this.termNames.slice().sort();
+    const rank = new Int32Array(terms.length);
+    for (let r = 0; r < terms.length; r++) rank[this.termIds.get(terms[r] as string) as number] = r;
     const n = this.tupleTerm.length;
     const tupleTerm = this.tupleTerm.data;
     const postStart = new Int32Array(terms.length + 1);
@@ -129,9 +216,13 @@ class InvertedAccumulator {
       posStart = count;
       positions = new Int32Array(this.positionPool.length);
       const pool = this.positionPool.data;
+      // a plain loop: a subarray per posting costs more than copying its few positions
+      let from = 0;
       for (let i = 0; i < n; i++) {
-        const from = i ? (posEnd[i - 1] as number) : 0;
-        positions.set(pool.subarray(from, posEnd[i] as number), posStart[slotOf[i] as number] as number);
+        const to = posEnd[i] as number;
+        let at = posStart[slotOf[i] as number] as number;
+        for (let q = from; q < to; q++) positions[at++] = pool[q] as number;
+        from = to;
       }
     }
     const lengths = new Int32Array(maxDoc);
@@ -143,6 +234,20 @@ class InvertedAccumulator {
     }
     return { terms, postStart, postDocs, postFreqs, posStart, positions, norms, lengths };
   }
+}
+
+interface FieldMark {
+  tuples: number;
+  positions: number;
+  terms: number;
+}
+
+/** A builder's state at one moment, for `SegmentBuilder.rollback`. */
+export interface BuilderMark {
+  docs: number;
+  inverted: Map<string, FieldMark>;
+  /** The doc-value and vector fields that existed. */
+  fields: Set<string>;
 }
 
 class OrdinalAccumulator {
@@ -227,14 +332,39 @@ export class SegmentBuilder {
     this.seqNos.push(doc.seqNo);
     this.versions.push(doc.version);
     for (const f of doc.inverted) {
-      const acc = this.invertedFor(f.field, f.norms, f.positions);
-      for (const [term, positions] of f.terms) acc.add(d, term, Math.max(positions.length, 1), positions);
+      const acc = this.invertedFor(f.field, f.norms, f.positions !== undefined);
+      acc.addDoc(d, f.terms, f.positions);
       acc.setLength(d, f.length, intToByte4(f.length));
     }
     for (const o of doc.ordinals) this.ordinalFor(o.field).perDoc[d] = o.values;
     for (const n of doc.numerics) this.numericFor(n.field).perDoc[d] = n.values;
     for (const v of doc.vectors) this.vectorFor(v.field, v.vector.length).perDoc[d] = v.vector;
     return d;
+  }
+
+  /** The current state, to return to with `rollback` (a write batch whose commit failed). */
+  mark(): BuilderMark {
+    const inverted = new Map<string, FieldMark>();
+    for (const [field, acc] of this.inverted) inverted.set(field, acc.mark());
+    const fields = new Set([...this.ordinals.keys(), ...this.numerics.keys(), ...this.vectors.keys()]);
+    return { docs: this.ids.length, inverted, fields };
+  }
+
+  /** Forgets the documents added since `m`, as if they never came. */
+  rollback(m: BuilderMark): void {
+    for (const list of [this.ids, this.seqNos, this.versions]) list.length = m.docs;
+    for (const d of this.deleted) if (d >= m.docs) this.deleted.delete(d);
+    for (const [field, acc] of this.inverted) {
+      const fm = m.inverted.get(field);
+      if (fm) acc.truncate(fm, m.docs);
+      else this.inverted.delete(field);
+    }
+    for (const accs of [this.ordinals, this.numerics, this.vectors] as Map<string, { perDoc: unknown[] }>[]) {
+      for (const [field, acc] of accs) {
+        if (!m.fields.has(field)) accs.delete(field);
+        else if (acc.perDoc.length > m.docs) acc.perDoc.length = m.docs;
+      }
+    }
   }
 
   /** Marks a not-yet-built document deleted (it was updated or deleted before a refresh). */

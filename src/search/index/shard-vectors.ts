@@ -93,7 +93,7 @@ export class ShardVectors implements VectorSource {
   }
 
   /** A new document copy became current (write or replay). */
-  indexed(doc: AnalyzedDoc, ref: DocRef): void {
+  indexed(doc: Pick<AnalyzedDoc, "seqNo" | "vectors">, ref: DocRef): void {
     if (!this.enabled) return;
     for (const v of doc.vectors) {
       const fg = this.fieldFor(v.field);

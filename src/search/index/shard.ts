@@ -27,6 +27,15 @@ export interface DocRef {
   version: number;
 }
 
+/** A document added to the refresh buffer (`doc` is its number there), not yet current. */
+interface DocCopy {
+  id: string;
+  seqNo: number;
+  version: number;
+  doc: number;
+  vectors: AnalyzedDoc["vectors"];
+}
+
 export type WriteOp =
   | {
       op: "index";
@@ -226,133 +235,118 @@ export class IndexShard {
         ? { seqNo: ref.seqNo, version: ref.version, source: undefined as Record<string, unknown> | undefined }
         : undefined;
     };
-    const planned: { result: WriteResult; doc?: AnalyzedDoc; deleteId?: string; source?: string }[] = [];
+    const planned: { result: WriteResult; copy?: DocCopy; deleteId?: string; source?: string }[] = [];
     const documents = this.documentContext();
+    // Documents go into the refresh buffer as they are analysed, so their analysis dies young
+    // instead of surviving the batch; a batch that fails to commit is rolled back out of it.
+    const mark = this.builder.mark();
     let seq = this.nextSeqNo;
     const replicas = Number(this.settings["index.number_of_replicas"] ?? 1);
     const shards = { total: 1 + replicas, successful: 1, failed: 0 };
-    for (const op of ops) {
-      const id = op.op === "index" && op.id === undefined ? newId() : (op.id as string);
-      const base: WriteResult = { _index: this.name, _id: id, status: 200 };
-      try {
-        validateId(id);
-        const cur = current(id);
-        checkConcurrency(this.name, id, op, cur);
-        if (op.op === "delete") {
-          const seqNo = seq++;
-          if (!cur) {
-            planned.push({
-              result: {
-                ...base,
-                _version: 1,
-                result: "not_found",
-                _shards: shards,
-                _seq_no: seqNo,
-                _primary_term: PRIMARY_TERM,
-                status: 404,
-              },
-            });
-            continue;
-          }
-          pending.set(id, { seqNo, version: cur.version + 1, source: null });
-          planned.push({
-            result: {
-              ...base,
-              _version: cur.version + 1,
-              result: "deleted",
-              _shards: shards,
-              _seq_no: seqNo,
-              _primary_term: PRIMARY_TERM,
-              status: 200,
-            },
-            deleteId: id,
-          });
-          continue;
-        }
-        let source: Record<string, unknown>;
-        if (op.op === "index") {
-          if (op.create && cur) {
-            throw versionConflict(
-              this.name,
-              `[${id}]: version conflict, document already exists (current version [${cur.version}])`,
-            );
-          }
-          source = sourceObject(op.source);
-        } else {
-          const existing = cur ? (cur.source ?? this.storedSource(id)) : undefined;
-          if (!existing) {
-            if (op.upsert !== undefined) source = sourceObject(op.upsert, "upsert");
-            else if (op.docAsUpsert && op.doc !== undefined) source = sourceObject(op.doc, "doc");
-            else
-              throw new EngineError(404, "document_missing_exception", `[${id}]: document missing`, {
-                shard: "0",
-                index: this.name,
-              });
-          } else {
-            if (op.doc === undefined)
-              throw illegalArgument("Validation Failed: 1: script or doc is missing;");
-            const merged = deepMerge(existing, sourceObject(op.doc, "doc"));
-            if (op.detectNoop !== false && JSON.stringify(merged) === JSON.stringify(existing) && cur) {
+    try {
+      for (const op of ops) {
+        const id = op.op === "index" && op.id === undefined ? newId() : (op.id as string);
+        const base: WriteResult = { _index: this.name, _id: id, status: 200 };
+        try {
+          validateId(id);
+          const cur = current(id);
+          checkConcurrency(this.name, id, op, cur);
+          if (op.op === "delete") {
+            const seqNo = seq++;
+            if (!cur) {
               planned.push({
-                result: {
-                  ...base,
-                  _version: cur.version,
-                  result: "noop",
-                  _shards: { total: 0, successful: 0, failed: 0 },
-                  _seq_no: cur.seqNo,
-                  _primary_term: PRIMARY_TERM,
-                  status: 200,
-                },
+                result: writeResult(base, 1, "not_found", shards, seqNo, 404),
               });
               continue;
             }
-            source = merged;
+            pending.set(id, { seqNo, version: cur.version + 1, source: null });
+            planned.push({
+              result: writeResult(base, cur.version + 1, "deleted", shards, seqNo, 200),
+              deleteId: id,
+            });
+            continue;
           }
+          let source: Record<string, unknown>;
+          if (op.op === "index") {
+            if (op.create && cur) {
+              throw versionConflict(
+                this.name,
+                `[${id}]: version conflict, document already exists (current version [${cur.version}])`,
+              );
+            }
+            source = sourceObject(op.source);
+          } else {
+            const existing = cur ? (cur.source ?? this.storedSource(id)) : undefined;
+            if (!existing) {
+              if (op.upsert !== undefined) source = sourceObject(op.upsert, "upsert");
+              else if (op.docAsUpsert && op.doc !== undefined) source = sourceObject(op.doc, "doc");
+              else
+                throw new EngineError(404, "document_missing_exception", `[${id}]: document missing`, {
+                  shard: "0",
+                  index: this.name,
+                });
+            } else {
+              if (op.doc === undefined)
+                throw illegalArgument("Validation Failed: 1: script or doc is missing;");
+              const merged = deepMerge(existing, sourceObject(op.doc, "doc"));
+              if (op.detectNoop !== false && JSON.stringify(merged) === JSON.stringify(existing) && cur) {
+                planned.push({
+                  result: writeResult(
+                    base,
+                    cur.version,
+                    "noop",
+                    { total: 0, successful: 0, failed: 0 },
+                    cur.seqNo,
+                    200,
+                  ),
+                });
+                continue;
+              }
+              source = merged;
+            }
+          }
+          const update = dynamicMappingUpdate(source, this.mapping);
+          if (update) this.mapping.merge(update, (n) => this.analysis.has(n));
+          const seqNo = seq;
+          const version = (cur?.version ?? 0) + 1;
+          const doc = analyzeDocument(id, seqNo, version, source, documents);
+          const copy: DocCopy = { id, seqNo, version, doc: this.builder.add(doc), vectors: doc.vectors };
+          seq++;
+          pending.set(id, { seqNo, version, source });
+          planned.push({
+            result: writeResult(base, version, cur ? "updated" : "created", shards, seqNo, cur ? 200 : 201),
+            copy,
+            source: JSON.stringify(source),
+          });
+        } catch (err) {
+          if (!(err instanceof EngineError)) throw err;
+          planned.push({
+            result: {
+              ...base,
+              status: err.status,
+              error: { type: err.type, reason: err.message, index: this.name, shard: "0", ...err.extra },
+            },
+          });
         }
-        const update = dynamicMappingUpdate(source, this.mapping);
-        if (update) this.mapping.merge(update, (n) => this.analysis.has(n));
-        const seqNo = seq;
-        const version = (cur?.version ?? 0) + 1;
-        const doc = analyzeDocument(id, seqNo, version, source, documents);
-        seq++;
-        pending.set(id, { seqNo, version, source });
-        planned.push({
-          result: {
-            ...base,
-            _version: version,
-            result: cur ? "updated" : "created",
-            _shards: shards,
-            _seq_no: seqNo,
-            _primary_term: PRIMARY_TERM,
-            status: cur ? 200 : 201,
-          },
-          doc,
-          source: JSON.stringify(source),
-        });
-      } catch (err) {
-        if (!(err instanceof EngineError)) throw err;
-        planned.push({
-          result: {
-            ...base,
-            status: err.status,
-            error: { type: err.type, reason: err.message, index: this.name, shard: "0", ...err.extra },
-          },
-        });
       }
+    } catch (err) {
+      this.builder.rollback(mark);
+      throw err;
     }
     const mappingAfter = JSON.stringify(this.mapping.toJSON());
     try {
       this.store.transaction(() => {
         for (const p of planned) {
-          if (p.doc && p.source !== undefined)
-            this.store.putDoc(this.uuid, p.doc.id, p.doc.seqNo, p.doc.version, p.source);
+          if (p.copy && p.source !== undefined)
+            this.store.putDoc(this.uuid, p.copy.id, p.copy.seqNo, p.copy.version, p.source);
           else if (p.deleteId) this.store.removeDoc(this.uuid, p.deleteId);
         }
         this.store.setNextSeqNo(this.uuid, seq);
         if (mappingAfter !== mappingBefore) this.store.setMappings(this.uuid, mappingAfter);
       });
     } catch (err) {
-      // nothing was stored: undo the in-memory mapping growth too
+      // nothing was stored: take the documents out of the buffer, undo the mapping growth too
+      this.builder.rollback(mark);
       if (mappingAfter !== mappingBefore) {
         const restored = new Mapping();
         restored.merge(JSON.parse(mappingBefore), () => true);
@@ -368,14 +362,14 @@ export class IndexShard {
     }
     this.nextSeqNo = seq;
     for (const p of planned) {
-      if (p.doc) this.applyIndexed(p.doc);
+      if (p.copy) this.track(p.copy);
       else if (p.deleteId) {
         const ref = this.refs.get(p.deleteId);
         if (ref) this.deleteRef(p.deleteId, ref);
       }
     }
     this.vectors.apply();
-    if (planned.some((p) => p.doc || p.deleteId)) this.dirtySinceFlush = true;
+    if (planned.some((p) => p.copy || p.deleteId)) this.dirtySinceFlush = true;
     return planned.map((p) => p.result);
   }
 
@@ -385,12 +379,22 @@ export class IndexShard {
   }
 
   private applyIndexed(doc: AnalyzedDoc): void {
-    const old = this.refs.get(doc.id);
-    if (old) this.deleteRef(doc.id, old);
-    const d = this.builder.add(doc);
-    const ref: DocRef = { seg: undefined, doc: d, seqNo: doc.seqNo, version: doc.version };
-    this.refs.set(doc.id, ref);
-    this.vectors.indexed(doc, ref);
+    this.track({
+      id: doc.id,
+      seqNo: doc.seqNo,
+      version: doc.version,
+      doc: this.builder.add(doc),
+      vectors: doc.vectors,
+    });
+  }
+
+  /** Makes a copy in the refresh buffer the current one of its id (the older copy is deleted). */
+  private track(copy: DocCopy): void {
+    const old = this.refs.get(copy.id);
+    if (old) this.deleteRef(copy.id, old);
+    const ref: DocRef = { seg: undefined, doc: copy.doc, seqNo: copy.seqNo, version: copy.version };
+    this.refs.set(copy.id, ref);
+    this.vectors.indexed(copy, ref);
   }
 
   private deleteRef(id: string, ref: DocRef): void {
@@ -533,6 +537,30 @@ export class IndexShard {
   analyzerFor(name: string): Analyzer {
     return this.analysis.get(name);
   }
+}
+
+/**
+ * A write's result as one literal (spreading `base` built each one as a slow dictionary object);
+ * keys in the order the spread gave them.
+ */
+function writeResult(
+  base: WriteResult,
+  version: number,
+  result: WriteResult["result"],
+  shards: WriteResult["_shards"],
+  seqNo: number,
+  status: number,
+): WriteResult {
+  return {
+    _index: base._index,
+    _id: base._id,
+    status,
+    _version: version,
+    result,
+    _shards: shards,
+    _seq_no: seqNo,
+    _primary_term: PRIMARY_TERM,
+  };
 }
 
 function defaultFields(settings: FlatSettings): string[] {
