@@ -26,11 +26,32 @@ async function isServing(client: ApiClient): Promise<boolean> {
   }
 }
 
-function backend(config: LodestoneConfig, embeddedUrl: string, platformUrl: string): SearchBackend {
+/**
+ * The configured backend; an OpenSearch cluster must answer before any work starts (a wrong URL
+ * would otherwise show only after training), and says which version it runs.
+ */
+async function backend(
+  config: LodestoneConfig,
+  embeddedUrl: string,
+  platformUrl: string,
+  say: (line: string) => void,
+): Promise<SearchBackend> {
+  let search: SearchBackend;
   try {
-    return createBackend(config.search, { embeddedUrl, platformUrl });
+    search = createBackend(config.search, { embeddedUrl, platformUrl });
   } catch (err) {
     throw new CliError((err as Error).message, 2);
+  }
+  if (search.kind === "embedded") return search;
+  try {
+    const cluster = await search.describe();
+    say(
+      `• searching on OpenSearch ${cluster.version} (cluster ${cluster.cluster_name}) at ${search.baseUrl}; models reach it through ${config.search.platformUrl || platformUrl}`,
+    );
+    return search;
+  } catch (err) {
+    await search.close();
+    throw err;
   }
 }
 
@@ -39,23 +60,17 @@ export async function connectOrStart(
   say: (line: string) => void,
 ): Promise<Connection> {
   const api = new ApiClient(serverUrl(config));
-  const onCluster =
-    config.search.backend === "opensearch" ? `, searching on OpenSearch at ${config.search.url}` : "";
   if (await isServing(api)) {
-    const search = backend(config, searchUrl(config), api.baseUrl);
-    say(`• using the server already running at ${api.baseUrl}${onCluster}`);
-    return { api, search };
+    say(`• using the server already running at ${api.baseUrl}`);
+    return { api, search: await backend(config, searchUrl(config), api.baseUrl, say) };
   }
   const running = await startPlatform(config, { logFile: path.join(config.dataDir, "logs", "server.log") });
-  let search: SearchBackend;
+  say(`• started Lodestone at ${running.url} (data in ${config.dataDir}, log in logs/server.log)`);
   try {
-    search = backend(config, running.searchUrl, running.url);
+    const search = await backend(config, running.searchUrl, running.url, say);
+    return { api: new ApiClient(running.url), search, running };
   } catch (err) {
     await running.close();
     throw err;
   }
-  say(
-    `• started Lodestone at ${running.url} (data in ${config.dataDir}, log in logs/server.log)${onCluster}`,
-  );
-  return { api: new ApiClient(running.url), search, running };
 }
