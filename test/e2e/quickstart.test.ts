@@ -1,11 +1,13 @@
 /**
  * `lodestone quickstart --no-serve --json` end to end: it starts the platform, trains and deploys
  * an embedder and a reranker on docs/, indexes rag-docs and compares retrieval on held-out
- * questions, where hybrid + rerank beats BM25; a second run reuses every job, model, endpoint and
- * the index.
+ * questions, where hybrid + rerank beats BM25, and tunes relevance (changes kept only when the
+ * validation questions improve too); a second run reuses every job, model, endpoint, the index
+ * and the tuning.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import type { TuneReport } from "../../src/eval/tune/tuner.ts";
 import type { WorkflowReport } from "../../src/workflow/runner.ts";
 import { tempDir } from "../helpers/platform.ts";
 import { runCli } from "../helpers/server-process.ts";
@@ -22,8 +24,22 @@ test("quickstart trains, deploys, indexes and compares retrieval; a second run r
   const report = JSON.parse(first.stdout) as WorkflowReport;
   assert.deepEqual(
     report.evaluation.map((r) => r.label),
-    ["BM25 (match)", "neural", "hybrid (min_max)", "hybrid + rerank"],
+    ["BM25 (match)", "neural", "hybrid (min_max)", "hybrid + rerank", "tuned"],
   );
+  // tuning: every proposed change raised both the training and the held-out (validation) metric
+  const tuning = report.tuning[0] as TuneReport;
+  assert.equal(tuning.train_queries, 100);
+  assert.equal(tuning.scratch_index, "rag-docs-tuned");
+  assert.deepEqual(
+    tuning.stages.map((s) => s.stage),
+    ["bm25", "clauses", "synonyms", "prf", "hybrid", "rerank"],
+  );
+  for (const s of tuning.stages.filter((x) => x.status === "accepted")) {
+    assert.ok((s.after?.train as number) > (s.before?.train as number), JSON.stringify(s));
+    assert.ok((s.after?.heldout as number) > (s.before?.heldout as number), JSON.stringify(s));
+  }
+  for (const s of tuning.stages.filter((x) => x.status === "rejected"))
+    assert.ok((s.after?.heldout as number) <= (s.before?.heldout as number), JSON.stringify(s));
   assert.ok(report.data.test_queries >= 30, `${report.data.test_queries} test queries`);
   assert.equal(report.index.name, "rag-docs");
   assert.equal(report.models.embedder.dimension, 256);
@@ -51,4 +67,6 @@ test("quickstart trains, deploys, indexes and compares retrieval; a second run r
     again.evaluation.map((r) => r.ndcg10),
     report.evaluation.map((r) => r.ndcg10),
   );
+  // the stored tuning report is reused, not tuned again
+  assert.equal((again.tuning[0] as TuneReport).seconds, tuning.seconds);
 });

@@ -30,6 +30,7 @@ interface TuneFlags {
   requests?: string;
   test?: boolean;
   heldoutShare?: string;
+  maxTrainQueries?: string;
   stages?: string;
   metric?: string;
   bm25Weight?: string;
@@ -91,6 +92,7 @@ function requestBody(flags: TuneFlags): Record<string, unknown> {
     reranker_model_id: flags.reranker,
     requests: dataset ? beirRequests(dataset, "train") : readRequests(flags.requests as string),
     ...(flags.heldoutShare !== undefined && { heldout_share: num(flags.heldoutShare) }),
+    ...(flags.maxTrainQueries !== undefined && { max_train_queries: num(flags.maxTrainQueries) }),
     ...(flags.test && dataset && { test_requests: beirRequests(dataset, "test") }),
     ...(flags.stages && { stages: flags.stages.split(",").map((s) => s.trim()) }),
     ...(flags.metric && { metric: flags.metric }),

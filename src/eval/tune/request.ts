@@ -72,6 +72,7 @@ const FIELDS = [
   "heldout_requests",
   "heldout_share",
   "test_requests",
+  "max_train_queries",
   "metric",
   "stages",
   "baseline",
@@ -224,6 +225,19 @@ export function parseTuneRequest(body: unknown): TuneRequest {
       throw new TuneRequestError(
         "requests",
         "too few requests to keep some for training after the held-out share",
+      );
+  }
+  if (body.max_train_queries !== undefined) {
+    const max = num(body.max_train_queries, "max_train_queries", 10, 1_000_000, true);
+    if (split.train.queries.length > max)
+      split.train = subset(
+        split.train,
+        new Set(
+          validationQueryIds(
+            split.train.queries.map((q) => q.id),
+            max / split.train.queries.length,
+          ),
+        ),
       );
   }
   const embedder = str(body, "embedder_model_id");

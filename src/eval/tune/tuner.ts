@@ -105,6 +105,23 @@ function scratchSettings(transport: SearchTransport, scratch: ScratchIndex) {
   };
 }
 
+type Measure = StageContext["measure"];
+
+/** The same configuration on the same queries and view is measured once (searches are deterministic). */
+function memoized(measureOnce: Measure): Measure {
+  const sets = new Map<Judgements, number>();
+  const known = new Map<string, number>();
+  return async (config, judged, view) => {
+    if (!sets.has(judged)) sets.set(judged, sets.size);
+    const key = `${sets.get(judged)}|${view}|${JSON.stringify(config)}`;
+    const hit = known.get(key);
+    if (hit !== undefined) return hit;
+    const value = await measureOnce(config, judged, view);
+    known.set(key, value);
+    return value;
+  };
+}
+
 function describeMetric(req: TuneRequest): string {
   return `${req.metric.name}@${req.metric.k}`;
 }
@@ -132,10 +149,10 @@ export async function tune(
     req,
     scratch,
     lodestone: info.version?.build_type === "lodestone",
-    measure: async (config: TuneConfig, judged: Judgements, view: View) => {
+    measure: memoized(async (config: TuneConfig, judged: Judgements, view: View) => {
       await applySettings(config);
       return measure(transport, req, scratch.name, config, judged, view);
-    },
+    }),
     progress: (stage, done, total, message) => emit({ type: "trial", stage, done, total, message }),
   };
   let tunedConfig: TuneConfig | undefined;

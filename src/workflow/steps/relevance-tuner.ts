@@ -16,7 +16,7 @@ import type { SearchVariant } from "./search-runs.ts";
 import type { RelevanceTuner, TuneInput } from "./tune.ts";
 
 const STEP = "tune";
-const OPTIONS = ["stages", "metric"];
+const OPTIONS = ["stages", "metric", "max_train_queries"];
 
 function tuneBody(ctx: StepContext, options: Record<string, unknown>, input: TuneInput) {
   for (const key of Object.keys(options))
@@ -33,6 +33,7 @@ function tuneBody(ctx: StepContext, options: Record<string, unknown>, input: Tun
     heldout_requests: requestsFrom(input.validation.queries, input.validation.qrels),
     stages: options.stages ?? [...STAGES],
     ...(options.metric !== undefined && { metric: options.metric }),
+    ...(options.max_train_queries !== undefined && { max_train_queries: options.max_train_queries }),
     baseline: {
       bm25_weight: input.bm25Weight,
       normalization: "min_max",

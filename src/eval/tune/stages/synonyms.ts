@@ -7,7 +7,7 @@
  * training metric (forward selection); the tuner then checks the set on the held-out queries.
  */
 import type { TuneConfig } from "../config.ts";
-import { bestOf, type Stage, type StageContext, type StageResult, type Trial } from "../stage.ts";
+import type { Stage, StageContext, StageResult, Trial } from "../stage.ts";
 
 const MAX_VOCABULARY = 4000;
 const MIN_COSINE = 0.7;
@@ -118,21 +118,15 @@ async function synonyms(ctx: StageContext, current: TuneConfig, currentTrain: nu
   let train = currentTrain;
   const trials: Trial[] = [];
   for (const [i, c] of candidates.entries()) {
-    const r = await bestOf(ctx, "synonyms", "lexical", config, train, [
-      {
-        config: { ...config, synonyms: [...config.synonyms, c.rule] },
-        params: `${c.rule} (cosine ${c.cosine.toFixed(2)})`,
-      },
-    ]);
-    config = r.best;
-    train = r.bestTrain;
-    trials.push(...r.trials);
-    ctx.progress(
-      "synonyms",
-      i + 1,
-      candidates.length,
-      `${config.synonyms.length - current.synonyms.length} kept`,
-    );
+    const candidate = { ...config, synonyms: [...config.synonyms, c.rule] };
+    const value = await ctx.measure(candidate, ctx.req.train, "lexical");
+    trials.push({ params: `${c.rule} (cosine ${c.cosine.toFixed(2)})`, train: value });
+    if (value > train + 1e-9) {
+      config = candidate;
+      train = value;
+    }
+    const kept = config.synonyms.length - current.synonyms.length;
+    ctx.progress("synonyms", i + 1, candidates.length, `${c.rule}: ${value.toFixed(4)}, ${kept} kept`);
   }
   const added = config.synonyms.slice(current.synonyms.length);
   return {
