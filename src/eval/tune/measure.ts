@@ -64,14 +64,3 @@ export function metricOf(req: TuneRequest, judged: Judgements, run: Run): number
   const value = (name === "ndcg" ? m.ndcg : name === "recall" ? m.recall : m.mrr)[k];
   return value ?? 0;
 }
-
-export async function measure(
-  transport: SearchTransport,
-  req: TuneRequest,
-  index: string,
-  config: TuneConfig,
-  judged: Judgements,
-  view: View,
-): Promise<number> {
-  return metricOf(req, judged, await runConfig(transport, req, index, config, judged, view));
-}

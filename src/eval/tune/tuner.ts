@@ -15,7 +15,7 @@ import {
   type TuneConfig,
   type View,
 } from "./config.ts";
-import { measure } from "./measure.ts";
+import { metricOf, runConfig } from "./measure.ts";
 import type { Judgements, StageName, TuneRequest } from "./request.ts";
 import {
   createScratch,
@@ -151,7 +151,7 @@ export async function tune(
     lodestone: info.version?.build_type === "lodestone",
     measure: memoized(async (config: TuneConfig, judged: Judgements, view: View) => {
       await applySettings(config);
-      return measure(transport, req, scratch.name, config, judged, view);
+      return metricOf(req, judged, await runConfig(transport, req, scratch.name, config, judged, view));
     }),
     progress: (stage, done, total, message) => emit({ type: "trial", stage, done, total, message }),
   };
