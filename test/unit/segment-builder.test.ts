@@ -22,6 +22,30 @@ function textDoc(id: string, seqNo: number, words: string, extra: Partial<Analyz
   };
 }
 
+type Space = { size: number; epoch: number };
+
+/** A text document whose tokens carry memo keys of `space` (from `epoch`, default the current one). */
+function keyedDoc(
+  space: Space,
+  id: string,
+  seqNo: number,
+  words: string,
+  keys: number[],
+  epoch = space.epoch,
+) {
+  const doc = textDoc(id, seqNo, words);
+  const f = doc.inverted[0];
+  if (f) f.keys = { space, epoch, of: keys };
+  return doc;
+}
+
+/** The segment of the same documents without keys, added in one go. */
+function plainBuild(docs: (readonly [string, number, string])[]) {
+  const fresh = new SegmentBuilder();
+  for (const [id, seqNo, words] of docs) fresh.add(textDoc(id, seqNo, words));
+  return dump(fresh);
+}
+
 /** A segment's content as plain data, for comparing two builds. */
 function dump(builder: SegmentBuilder) {
   const seg = builder.build();
@@ -60,6 +84,26 @@ describe("SegmentBuilder", () => {
     assert.deepEqual([...inv.lengths], [5, 2]);
   });
 
+  it("maps memo keys to term ids only within one memo epoch", () => {
+    const space = { size: 4, epoch: 0 };
+    const keyed = keyedDoc.bind(null, space);
+    const b = new SegmentBuilder();
+    b.add(keyed("a", 0, "x y x", [0, 1, 0]));
+    space.epoch = 1; // the memo started over: key 0 now names another term
+    b.add(keyed("b", 1, "z y", [0, 1]));
+    b.add(keyed("c", 2, "w", [0], 0)); // keys from the old epoch: looked up by term
+    b.add(keyed("d", 3, "z", [0]));
+    assert.deepEqual(
+      dump(b),
+      plainBuild([
+        ["a", 0, "x y x"],
+        ["b", 1, "z y"],
+        ["c", 2, "w"],
+        ["d", 3, "z"],
+      ]),
+    );
+  });
+
   it("rollback forgets documents, new terms and new fields added since the mark", () => {
     const rolled = new SegmentBuilder();
     rolled.add(textDoc("a", 0, "alpha beta alpha"));
@@ -78,6 +122,25 @@ describe("SegmentBuilder", () => {
     fresh.add(textDoc("a", 0, "alpha beta alpha"));
     fresh.add(textDoc("d", 3, "beta zeta"));
     assert.deepEqual(dump(rolled), dump(fresh));
+  });
+
+  it("rollback also forgets memo keys of forgotten terms", () => {
+    const keyed = keyedDoc.bind(null, { size: 8, epoch: 0 });
+    const b = new SegmentBuilder();
+    b.add(keyed("a", 0, "alpha", [1]));
+    const mark = b.mark();
+    b.add(keyed("b", 1, "gamma", [2]));
+    b.rollback(mark);
+    b.add(keyed("c", 2, "delta", [3]));
+    b.add(keyed("d", 3, "gamma", [2]));
+    assert.deepEqual(
+      dump(b),
+      plainBuild([
+        ["a", 0, "alpha"],
+        ["c", 2, "delta"],
+        ["d", 3, "gamma"],
+      ]),
+    );
   });
 
   it("a merge of built segments equals building their documents afresh", () => {

@@ -9,10 +9,12 @@ import { makeEnv } from "./config-files.ts";
 import {
   ENGLISH_STOP_WORDS,
   englishAnalyze,
+  englishIndexTerms,
   englishPossessiveFilter,
   lowercaseFilter,
   porterStemFilter,
   standardAnalyze,
+  standardIndexTerms,
   stopFilter,
 } from "./english.ts";
 import { keywordMarker } from "./filters/keyword-marker.ts";
@@ -42,7 +44,7 @@ const ANALYZER_TYPES: Record<string, AnalyzerFactory> = {
   standard: (p, env) => {
     const stop = stopwordsParam(p, env, NO_STOP_WORDS);
     const maxLen = maxTokenLength(p);
-    if (stop.size === 0 && maxLen === 255) return fnAnalyzer(env.name, standardAnalyze);
+    if (stop.size === 0 && maxLen === 255) return fnAnalyzer(env.name, standardAnalyze, standardIndexTerms);
     return fnAnalyzer(env.name, filtered(standardTokenizer(maxLen), [lowercaseFilter, ...stopFilters(stop)]));
   },
   simple: (_p, env) => fnAnalyzer(env.name, lowercaseTokenizer),
@@ -55,7 +57,8 @@ const ANALYZER_TYPES: Record<string, AnalyzerFactory> = {
   english: (p, env) => {
     const stop = stopwordsParam(p, env, ENGLISH_STOP_WORDS);
     const exclusions = new Set(p.list("stem_exclusion") ?? []);
-    if (stop === ENGLISH_STOP_WORDS && exclusions.size === 0) return fnAnalyzer(env.name, englishAnalyze);
+    if (stop === ENGLISH_STOP_WORDS && exclusions.size === 0)
+      return fnAnalyzer(env.name, englishAnalyze, englishIndexTerms);
     const chain: TokenFilter[] = [englishPossessiveFilter, lowercaseFilter, stopFilter(stop)];
     if (exclusions.size) chain.push(keywordMarker(exclusions, undefined, false));
     chain.push(porterStemFilter);

@@ -9,11 +9,14 @@ import type { RegistryAnalyzer, Token, TokenFilter, Tokenizer } from "./types.ts
 export const tokenizerDef = (id: string, tokenize: Tokenizer): TokenizerDef => ({ id, tokenize });
 
 /** An analyzer given as a function (built-ins that fuse their chain), with the default gap. */
-export const fnAnalyzer = (name: string, analyze: (text: string) => Token[]): RegistryAnalyzer => ({
-  name,
-  positionIncrementGap: 100,
-  analyze,
-});
+export const fnAnalyzer = (
+  name: string,
+  analyze: (text: string) => Token[],
+  indexTerms?: RegistryAnalyzer["indexTerms"],
+): RegistryAnalyzer =>
+  indexTerms
+    ? { name, positionIncrementGap: 100, analyze, indexTerms }
+    : { name, positionIncrementGap: 100, analyze };
 
 /** Applies `filters` in order to the tokenizer's output. */
 export const filtered = (tokenize: Tokenizer, filters: TokenFilter[]) => (text: string) =>

@@ -9,7 +9,7 @@
 import { porterStem } from "./porter-stemmer.ts";
 import { AsciiSpans, isAscii, scanAscii, tokenizeAscii, tokenizeDfa } from "./standard-tokenizer.ts";
 import { TokenCache } from "./token-cache.ts";
-import type { Token, TokenFilter } from "./types.ts";
+import type { TermSink, Token, TokenFilter } from "./types.ts";
 
 /** Lucene's EnglishAnalyzer.ENGLISH_STOP_WORDS_SET (= StopAnalyzer's classic list). */
 export const ENGLISH_STOP_WORDS: ReadonlySet<string> = new Set([
@@ -147,6 +147,14 @@ export function standardAnalyze(text: string): Token[] {
   return tokenizeLowerCased(text);
 }
 
+const standardTerms = new TokenCache((token) => token);
+
+/** `standardAnalyze`'s terms for indexing (Analyzer.indexTerms). */
+export function standardIndexTerms(text: string, sink: TermSink): void {
+  if (isAscii(text)) memoTerms(standardTerms, text.toLowerCase(), sink);
+  else pushTokens(tokenizeLowerCased(text), sink);
+}
+
 /** Possessive, stop word and stem of one lower-cased token (null: a stop word). */
 function englishTerm(token: string): string | null {
   const term = stripPossessive(token);
@@ -175,6 +183,26 @@ export function englishAnalyze(text: string): Token[] {
     tokens.push({ term, start, end, position: i, type: spans.numeric[i] ? "<NUM>" : "<ALPHANUM>" });
   }
   return tokens;
+}
+
+/** `englishAnalyze`'s terms for indexing (Analyzer.indexTerms). */
+export function englishIndexTerms(text: string, sink: TermSink): void {
+  if (isAscii(text)) memoTerms(englishTerms, text.toLowerCase(), sink);
+  else pushTokens(englishFilter(tokenizeDfa(text, 255)), sink);
+}
+
+/** Scans lower-cased ASCII and hands over each kept token's memoised term with its memo key. */
+function memoTerms(memo: TokenCache, lower: string, sink: TermSink): void {
+  scanAscii(lower, 255, spans);
+  for (let i = 0; i < spans.count; i++) {
+    const key = memo.entry(lower, spans.start[i] as number, spans.end[i] as number);
+    const term = memo.value(key);
+    if (term !== null) sink.push(term, i, key, memo);
+  }
+}
+
+function pushTokens(tokens: Token[], sink: TermSink): void {
+  for (const t of tokens) sink.push(t.term, t.position, -1, undefined);
 }
 
 /** The english filters over tokenizer output that is not lower-cased yet. */

@@ -5,12 +5,16 @@
  * on corpora, most tokens are hits (Zipf). Keys live in a byte pool, not as strings, so nothing
  * here keeps the scanned texts alive.
  */
+import type { TermKeys } from "./types.ts";
 
 const SLOT_BITS = 18;
 /** Entries before the cache starts over (half the slots: short probe runs). */
 const MAX_ENTRIES = 1 << (SLOT_BITS - 1);
 
-export class TokenCache {
+export class TokenCache implements TermKeys {
+  readonly size = MAX_ENTRIES;
+  /** Bumped whenever the cache starts over (entry numbers are then reused). */
+  epoch = 0;
   private readonly slots = new Int32Array(1 << SLOT_BITS);
   private readonly hashes = new Int32Array(MAX_ENTRIES);
   private readonly keyStart = new Int32Array(MAX_ENTRIES + 1);
@@ -22,6 +26,17 @@ export class TokenCache {
 
   /** The analyzer's output for text[start, end); the text must be pure ASCII. */
   get(text: string, start: number, end: number): string | null {
+    const e = this.entry(text, start, end); // first: a miss may start the cache over
+    return this.values[e] as string | null;
+  }
+
+  /** The output of entry `e` (from `entry`). */
+  value(e: number): string | null {
+    return this.values[e] as string | null;
+  }
+
+  /** The entry number of text[start, end) (computed and added when missing); below `size`. */
+  entry(text: string, start: number, end: number): number {
     let h = 0x811c9dc5;
     for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
     const mask = this.slots.length - 1;
@@ -34,11 +49,11 @@ export class TokenCache {
       if ((this.keyStart[e + 1] as number) - from !== len) continue;
       let i = 0;
       while (i < len && this.pool[from + i] === text.charCodeAt(start + i)) i++;
-      if (i === len) return this.values[e] as string | null;
+      if (i === len) return e;
     }
   }
 
-  private add(slot: number, h: number, text: string, start: number, end: number): string | null {
+  private add(slot: number, h: number, text: string, start: number, end: number): number {
     // a fresh string: a slice could share (and so keep alive) the whole scanned text
     const token = Buffer.from(text.slice(start, end), "latin1").toString("latin1");
     const value = this.compute(token);
@@ -59,11 +74,12 @@ export class TokenCache {
     this.hashes[e] = h;
     this.values.push(value);
     this.slots[slot] = e + 1;
-    return value;
+    return e;
   }
 
   private clear(): void {
     this.slots.fill(0);
     this.values = [];
+    this.epoch++;
   }
 }

@@ -22,6 +22,23 @@ export type CharFilter = (text: string) => string;
 export interface Analyzer {
   name: string;
   analyze(text: string): Token[];
+  /** Optional index-time path: the same terms and positions as `analyze`, without Token objects. */
+  indexTerms?(text: string, sink: TermSink): void;
+}
+
+/** Where `indexTerms` puts each token it keeps. */
+export interface TermSink {
+  /**
+   * `key` names the memo entry the term came from in `keys` (-1: none): while `keys.epoch` stays
+   * the same, equal keys mean equal terms, so an indexer can map keys to its term ids directly.
+   */
+  push(term: string, position: number, key: number, keys: TermKeys | undefined): void;
+}
+
+/** A memo's key space: keys are below `size`; they are reused once `epoch` changes. */
+export interface TermKeys {
+  readonly size: number;
+  readonly epoch: number;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
  * ordinals, numbers and dates as doc values, knn vectors as float arrays. Also finds the fields a
  * document would add to the mapping (dynamic mapping) before anything is indexed.
  */
-import type { Analyzer, Token } from "../analysis/types.ts";
+import type { Analyzer, TermKeys, TermSink } from "../analysis/types.ts";
 import { EngineError, mapperParsing } from "../errors.ts";
 import { dynamicFieldFor, type FieldMapping, isObject, type Mapping, NUMERIC_TYPES } from "../mapping.ts";
 import { parseDate } from "./dates.ts";
@@ -211,26 +211,56 @@ function analyzeText(
   analyzer: Analyzer,
   discountOverlaps: boolean,
 ): AnalyzedField {
-  const terms: string[] = [];
-  const positions: number[] = [];
-  let length = 0;
-  let base = 0;
-  let lastPosition = -1;
+  const out = new FieldTerms(field.path, field.norms, discountOverlaps);
   for (let v = 0; v < texts.length; v++) {
-    if (v > 0) base = lastPosition + field.positionIncrementGap + 1;
-    const tokens = analyzer.analyze(texts[v] as string);
-    let prev = -1;
-    for (let i = 0; i < tokens.length; i++) {
-      const token = tokens[i] as Token;
-      const position = base + token.position;
-      if (!(discountOverlaps && token.position === prev)) length++;
-      prev = token.position;
-      lastPosition = position;
-      terms.push(token.term);
-      positions.push(position);
-    }
+    if (v > 0) out.nextValue(field.positionIncrementGap);
+    const text = texts[v] as string;
+    if (analyzer.indexTerms) analyzer.indexTerms(text, out);
+    else for (const t of analyzer.analyze(text)) out.push(t.term, t.position, -1, undefined);
   }
-  return { field: field.path, terms, positions, length, norms: field.norms };
+  return out;
+}
+
+/** A text field's tokens as the analyzer hands them over: flat lists, plus memo keys when it has them. */
+class FieldTerms implements AnalyzedField, TermSink {
+  readonly terms: string[] = [];
+  readonly positions: number[] = [];
+  keys: AnalyzedField["keys"];
+  length = 0;
+  private base = 0;
+  private prev = -1;
+  private last = -1;
+  private keyed = true;
+
+  constructor(
+    readonly field: string,
+    readonly norms: boolean,
+    private readonly discountOverlaps: boolean,
+  ) {}
+
+  /** The next value of a multi-valued field starts `gap` positions after the last token. */
+  nextValue(gap: number): void {
+    this.base = this.last + gap + 1;
+    this.prev = -1;
+  }
+
+  push(term: string, position: number, key: number, keys: TermKeys | undefined): void {
+    if (!(this.discountOverlaps && position === this.prev)) this.length++;
+    this.prev = position;
+    this.last = this.base + position;
+    this.terms.push(term);
+    this.positions.push(this.last);
+    if (!this.keyed) return;
+    // keys are usable only if every token has one from the same memo epoch
+    const own = this.keys;
+    if (key < 0 || !keys || (own && (own.space !== keys || own.epoch !== keys.epoch))) {
+      this.keyed = false;
+      this.keys = undefined;
+      return;
+    }
+    if (own) own.of.push(key);
+    else this.keys = { space: keys, epoch: keys.epoch, of: [key] };
+  }
 }
 
 function exactTerms(field: string, values: string[]): AnalyzedField {

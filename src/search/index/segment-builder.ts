@@ -4,6 +4,7 @@
  * merged segment is byte-for-byte what indexing the same documents afresh would give.
  */
 import { type DocValues, type InvertedField, Segment, type VectorField } from "./segment.ts";
+import type { TermKeys } from "../analysis/types.ts";
 import { intToByte4 } from "./small-float.ts";
 
 /**
@@ -19,6 +20,8 @@ export interface AnalyzedField {
   /** Field length for norms and statistics (tokens, minus overlaps when discounted). */
   length: number;
   norms: boolean;
+  /** Each token's memo key (see TermSink), valid while `space.epoch` equals `epoch`. */
+  keys?: { space: TermKeys; epoch: number; of: number[] };
 }
 
 export interface AnalyzedDoc {
@@ -101,8 +104,41 @@ class InvertedAccumulator {
     return id;
   }
 
+  /** Term id + 1 by memo key (0: not seen), for the memo `keySpace` in epoch `keyEpoch`. */
+  private idOfKey: Int32Array | undefined;
+  private keySpace: TermKeys | undefined;
+  private keyEpoch = -1;
+
+  /** The term ids of a document's tokens, through their memo keys when they are current. */
+  private termIdsOf(f: AnalyzedField, ids: Int32Array): void {
+    const terms = f.terms;
+    const keys = f.keys;
+    if (!keys || keys.epoch !== keys.space.epoch) {
+      for (let i = 0; i < terms.length; i++) ids[i] = this.intern(terms[i] as string);
+      return;
+    }
+    if (this.keySpace !== keys.space || this.keyEpoch !== keys.epoch || !this.idOfKey) {
+      if (!this.idOfKey || this.idOfKey.length < keys.space.size) this.idOfKey = new Int32Array(keys.space.size);
+      else this.idOfKey.fill(0);
+      this.keySpace = keys.space;
+      this.keyEpoch = keys.epoch;
+    }
+    const idOfKey = this.idOfKey;
+    const of = keys.of;
+    for (let i = 0; i < terms.length; i++) {
+      const key = of[i] as number;
+      let id = (idOfKey[key] as number) - 1;
+      if (id < 0) {
+        id = this.intern(terms[i] as string);
+        idOfKey[key] = id + 1;
+      }
+      ids[i] = id;
+    }
+  }
+
   /** One document's tokens: grouped per term (first-occurrence order), positions in token order. */
-  addDoc(doc: number, terms: readonly string[], positions: readonly number[] | undefined): void {
+  addDoc(doc: number, f: AnalyzedField): void {
+    const { terms, positions } = f;
     const n = terms.length;
     if (n > this.tokenIds.length) {
       this.tokenIds = new Int32Array(n * 2);
@@ -110,10 +146,10 @@ class InvertedAccumulator {
     }
     const ids = this.tokenIds;
     const distinct = this.distinct;
+    this.termIdsOf(f, ids);
     let count = 0;
     for (let i = 0; i < n; i++) {
-      const id = this.intern(terms[i] as string);
-      ids[i] = id;
+      const id = ids[i] as number;
       const freq = this.scratch[id] as number;
       this.scratch[id] = freq + 1;
       if (freq === 0) distinct[count++] = id;
@@ -169,6 +205,7 @@ class InvertedAccumulator {
     this.positionPool.length = m.positions;
     for (let t = m.terms; t < this.termNames.length; t++) this.termIds.delete(this.termNames[t] as string);
     this.termNames.length = m.terms;
+    this.keyEpoch = -1; // memo keys may name forgotten term ids
     if (this.lengths.length > docs) this.lengths.length = docs;
     if (this.norms.length > docs) this.norms.length = docs;
   }
@@ -333,7 +370,7 @@ export class SegmentBuilder {
     this.versions.push(doc.version);
     for (const f of doc.inverted) {
       const acc = this.invertedFor(f.field, f.norms, f.positions !== undefined);
-      acc.addDoc(d, f.terms, f.positions);
+      acc.addDoc(d, f);
       acc.setLength(d, f.length, intToByte4(f.length));
     }
     for (const o of doc.ordinals) this.ordinalFor(o.field).perDoc[d] = o.values;
