@@ -3,8 +3,9 @@
  * segments' live documents (the merge path). Both feed the same per-field accumulators, so a
  * merged segment is byte-for-byte what indexing the same documents afresh would give.
  */
-import { type DocValues, type InvertedField, Segment, type VectorField } from "./segment.ts";
+
 import type { TermKeys } from "../analysis/types.ts";
+import { type DocValues, type InvertedField, Segment, type VectorField } from "./segment.ts";
 import { intToByte4 } from "./small-float.ts";
 
 /**
@@ -118,7 +119,8 @@ class InvertedAccumulator {
       return;
     }
     if (this.keySpace !== keys.space || this.keyEpoch !== keys.epoch || !this.idOfKey) {
-      if (!this.idOfKey || this.idOfKey.length < keys.space.size) this.idOfKey = new Int32Array(keys.space.size);
+      if (!this.idOfKey || this.idOfKey.length < keys.space.size)
+        this.idOfKey = new Int32Array(keys.space.size);
       else this.idOfKey.fill(0);
       this.keySpace = keys.space;
       this.keyEpoch = keys.epoch;
