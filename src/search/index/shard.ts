@@ -17,7 +17,7 @@ import type { Segment } from "./segment.ts";
 import { type AnalyzedDoc, SegmentBuilder } from "./segment-builder.ts";
 import { readSegment, writeSegment } from "./segment-file.ts";
 import { type GraphInfo, ShardVectors } from "./shard-vectors.ts";
-import type { EngineStore } from "./store.ts";
+import { type EngineStore, isStoreError } from "./store.ts";
 
 export interface DocRef {
   /** undefined while the document sits in the refresh buffer. */
@@ -25,6 +25,12 @@ export interface DocRef {
   doc: number;
   seqNo: number;
   version: number;
+}
+
+/** A batch's outcome per write, and the seq_no after it. */
+interface PlannedBatch {
+  items: { result: WriteResult; copy?: DocCopy; deleteId?: string }[];
+  nextSeqNo: number;
 }
 
 /** A document added to the refresh buffer (`doc` is its number there), not yet current. */
@@ -219,10 +225,63 @@ export class IndexShard {
     return this.refs.get(id);
   }
 
-  /** Applies a batch of writes atomically; per-item failures don't stop the others. */
+  /**
+   * Applies a batch of writes atomically; per-item failures don't stop the others. The batch is
+   * one store transaction, acknowledged only once it commits; each document is stored and put in
+   * the refresh buffer as it is planned, so its JSON and analysis die young instead of surviving
+   * the batch. A batch that fails is rolled back out of the buffer and the mapping.
+   */
   write(ops: WriteOp[], newId: () => string): WriteResult[] {
     if (this.closed) throw new EngineError(400, "index_closed_exception", "closed", { index: this.name });
     const mappingBefore = JSON.stringify(this.mapping.toJSON());
+    const mark = this.builder.mark();
+    let batch: PlannedBatch;
+    try {
+      batch = this.store.transaction(() => {
+        const planned = this.plan(ops, newId);
+        this.store.setNextSeqNo(this.uuid, planned.nextSeqNo);
+        const mappingAfter = JSON.stringify(this.mapping.toJSON());
+        if (mappingAfter !== mappingBefore) this.store.setMappings(this.uuid, mappingAfter);
+        return planned;
+      });
+    } catch (err) {
+      this.builder.rollback(mark);
+      if (JSON.stringify(this.mapping.toJSON()) !== mappingBefore) this.restoreMapping(mappingBefore);
+      if (!isStoreError(err)) throw err;
+      throw new EngineError(
+        500,
+        "store_exception",
+        `could not persist the write: ${(err as Error).message}`,
+        { index: this.name },
+      );
+    }
+    this.nextSeqNo = batch.nextSeqNo;
+    const { items } = batch;
+    for (const p of items) {
+      if (p.copy) this.track(p.copy);
+      else if (p.deleteId) {
+        const ref = this.refs.get(p.deleteId);
+        if (ref) this.deleteRef(p.deleteId, ref);
+      }
+    }
+    this.vectors.apply();
+    if (items.some((p) => p.copy || p.deleteId)) this.dirtySinceFlush = true;
+    return items.map((p) => p.result);
+  }
+
+  /** Puts the mapping back as it was (`json`, its toJSON) before a failed batch grew it. */
+  private restoreMapping(json: string): void {
+    const m = this.mapping;
+    for (const key of Object.keys(m.properties)) delete m.properties[key];
+    for (const key of Object.keys(m.extras)) delete m.extras[key];
+    m.dynamic = true;
+    m.fields.clear();
+    m.objects.clear();
+    m.merge(JSON.parse(json), () => true);
+  }
+
+  /** Checks, analyses and stores each write of a batch (inside its transaction); memory follows on commit. */
+  private plan(ops: WriteOp[], newId: () => string): PlannedBatch {
     const pending = new Map<
       string,
       { seqNo: number; version: number; source: Record<string, unknown> | null }
@@ -235,142 +294,98 @@ export class IndexShard {
         ? { seqNo: ref.seqNo, version: ref.version, source: undefined as Record<string, unknown> | undefined }
         : undefined;
     };
-    const planned: { result: WriteResult; copy?: DocCopy; deleteId?: string; source?: string }[] = [];
+    const planned: PlannedBatch["items"] = [];
     const documents = this.documentContext();
-    // Documents go into the refresh buffer as they are analysed, so their analysis dies young
-    // instead of surviving the batch; a batch that fails to commit is rolled back out of it.
-    const mark = this.builder.mark();
     let seq = this.nextSeqNo;
     const replicas = Number(this.settings["index.number_of_replicas"] ?? 1);
     const shards = { total: 1 + replicas, successful: 1, failed: 0 };
-    try {
-      for (const op of ops) {
-        const id = op.op === "index" && op.id === undefined ? newId() : (op.id as string);
-        const base: WriteResult = { _index: this.name, _id: id, status: 200 };
-        try {
-          validateId(id);
-          const cur = current(id);
-          checkConcurrency(this.name, id, op, cur);
-          if (op.op === "delete") {
-            const seqNo = seq++;
-            if (!cur) {
-              planned.push({
-                result: writeResult(base, 1, "not_found", shards, seqNo, 404),
-              });
-              continue;
-            }
-            pending.set(id, { seqNo, version: cur.version + 1, source: null });
+    for (const op of ops) {
+      const id = op.op === "index" && op.id === undefined ? newId() : (op.id as string);
+      const base: WriteResult = { _index: this.name, _id: id, status: 200 };
+      try {
+        validateId(id);
+        const cur = current(id);
+        checkConcurrency(this.name, id, op, cur);
+        if (op.op === "delete") {
+          const seqNo = seq++;
+          if (!cur) {
             planned.push({
-              result: writeResult(base, cur.version + 1, "deleted", shards, seqNo, 200),
-              deleteId: id,
+              result: writeResult(base, 1, "not_found", shards, seqNo, 404),
             });
             continue;
           }
-          let source: Record<string, unknown>;
-          if (op.op === "index") {
-            if (op.create && cur) {
-              throw versionConflict(
-                this.name,
-                `[${id}]: version conflict, document already exists (current version [${cur.version}])`,
-              );
-            }
-            source = sourceObject(op.source);
-          } else {
-            const existing = cur ? (cur.source ?? this.storedSource(id)) : undefined;
-            if (!existing) {
-              if (op.upsert !== undefined) source = sourceObject(op.upsert, "upsert");
-              else if (op.docAsUpsert && op.doc !== undefined) source = sourceObject(op.doc, "doc");
-              else
-                throw new EngineError(404, "document_missing_exception", `[${id}]: document missing`, {
-                  shard: "0",
-                  index: this.name,
-                });
-            } else {
-              if (op.doc === undefined)
-                throw illegalArgument("Validation Failed: 1: script or doc is missing;");
-              const merged = deepMerge(existing, sourceObject(op.doc, "doc"));
-              if (op.detectNoop !== false && JSON.stringify(merged) === JSON.stringify(existing) && cur) {
-                planned.push({
-                  result: writeResult(
-                    base,
-                    cur.version,
-                    "noop",
-                    { total: 0, successful: 0, failed: 0 },
-                    cur.seqNo,
-                    200,
-                  ),
-                });
-                continue;
-              }
-              source = merged;
-            }
+          this.store.removeDoc(this.uuid, id);
+          pending.set(id, { seqNo, version: cur.version + 1, source: null });
+          planned.push({
+            result: writeResult(base, cur.version + 1, "deleted", shards, seqNo, 200),
+            deleteId: id,
+          });
+          continue;
+        }
+        let source: Record<string, unknown>;
+        if (op.op === "index") {
+          if (op.create && cur) {
+            throw versionConflict(
+              this.name,
+              `[${id}]: version conflict, document already exists (current version [${cur.version}])`,
+            );
           }
-          const update = dynamicMappingUpdate(source, this.mapping);
-          if (update) this.mapping.merge(update, (n) => this.analysis.has(n));
-          const seqNo = seq;
-          const version = (cur?.version ?? 0) + 1;
-          const doc = analyzeDocument(id, seqNo, version, source, documents);
-          const copy: DocCopy = { id, seqNo, version, doc: this.builder.add(doc), vectors: doc.vectors };
-          seq++;
-          pending.set(id, { seqNo, version, source });
-          planned.push({
-            result: writeResult(base, version, cur ? "updated" : "created", shards, seqNo, cur ? 200 : 201),
-            copy,
-            source: JSON.stringify(source),
-          });
-        } catch (err) {
-          if (!(err instanceof EngineError)) throw err;
-          planned.push({
-            result: {
-              ...base,
-              status: err.status,
-              error: { type: err.type, reason: err.message, index: this.name, shard: "0", ...err.extra },
-            },
-          });
+          source = sourceObject(op.source);
+        } else {
+          const existing = cur ? (cur.source ?? this.storedSource(id)) : undefined;
+          if (!existing) {
+            if (op.upsert !== undefined) source = sourceObject(op.upsert, "upsert");
+            else if (op.docAsUpsert && op.doc !== undefined) source = sourceObject(op.doc, "doc");
+            else
+              throw new EngineError(404, "document_missing_exception", `[${id}]: document missing`, {
+                shard: "0",
+                index: this.name,
+              });
+          } else {
+            if (op.doc === undefined)
+              throw illegalArgument("Validation Failed: 1: script or doc is missing;");
+            const merged = deepMerge(existing, sourceObject(op.doc, "doc"));
+            if (op.detectNoop !== false && JSON.stringify(merged) === JSON.stringify(existing) && cur) {
+              planned.push({
+                result: writeResult(
+                  base,
+                  cur.version,
+                  "noop",
+                  { total: 0, successful: 0, failed: 0 },
+                  cur.seqNo,
+                  200,
+                ),
+              });
+              continue;
+            }
+            source = merged;
+          }
         }
-      }
-    } catch (err) {
-      this.builder.rollback(mark);
-      throw err;
-    }
-    const mappingAfter = JSON.stringify(this.mapping.toJSON());
-    try {
-      this.store.transaction(() => {
-        for (const p of planned) {
-          if (p.copy && p.source !== undefined)
-            this.store.putDoc(this.uuid, p.copy.id, p.copy.seqNo, p.copy.version, p.source);
-          else if (p.deleteId) this.store.removeDoc(this.uuid, p.deleteId);
-        }
-        this.store.setNextSeqNo(this.uuid, seq);
-        if (mappingAfter !== mappingBefore) this.store.setMappings(this.uuid, mappingAfter);
-      });
-    } catch (err) {
-      // nothing was stored: take the documents out of the buffer, undo the mapping growth too
-      this.builder.rollback(mark);
-      if (mappingAfter !== mappingBefore) {
-        const restored = new Mapping();
-        restored.merge(JSON.parse(mappingBefore), () => true);
-        this.mapping.fields.clear();
-        for (const [k, v] of restored.fields) this.mapping.fields.set(k, v);
-      }
-      throw new EngineError(
-        500,
-        "store_exception",
-        `could not persist the write: ${(err as Error).message}`,
-        { index: this.name },
-      );
-    }
-    this.nextSeqNo = seq;
-    for (const p of planned) {
-      if (p.copy) this.track(p.copy);
-      else if (p.deleteId) {
-        const ref = this.refs.get(p.deleteId);
-        if (ref) this.deleteRef(p.deleteId, ref);
+        const update = dynamicMappingUpdate(source, this.mapping);
+        if (update) this.mapping.merge(update, (n) => this.analysis.has(n));
+        const seqNo = seq;
+        const version = (cur?.version ?? 0) + 1;
+        const doc = analyzeDocument(id, seqNo, version, source, documents);
+        const copy: DocCopy = { id, seqNo, version, doc: this.builder.add(doc), vectors: doc.vectors };
+        this.store.putDoc(this.uuid, id, seqNo, version, JSON.stringify(source));
+        seq++;
+        pending.set(id, { seqNo, version, source });
+        planned.push({
+          result: writeResult(base, version, cur ? "updated" : "created", shards, seqNo, cur ? 200 : 201),
+          copy,
+        });
+      } catch (err) {
+        if (!(err instanceof EngineError)) throw err;
+        planned.push({
+          result: {
+            ...base,
+            status: err.status,
+            error: { type: err.type, reason: err.message, index: this.name, shard: "0", ...err.extra },
+          },
+        });
       }
     }
-    this.vectors.apply();
-    if (planned.some((p) => p.copy || p.deleteId)) this.dirtySinceFlush = true;
-    return planned.map((p) => p.result);
+    return { items: planned, nextSeqNo: seq };
   }
 
   storedSource(id: string): Record<string, unknown> | undefined {

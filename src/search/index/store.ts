@@ -4,6 +4,7 @@
  * acknowledged only after its transaction commits, so it survives `kill -9`; segments are rebuilt
  * from here (documents newer than the commit checkpoint are replayed) when the engine opens.
  */
+import Database from "better-sqlite3";
 import { type Db, openDatabase } from "../../state/db.ts";
 import type { GraphFile } from "./vector-graph.ts";
 
@@ -74,6 +75,11 @@ export interface DocRow {
   seq_no: number;
   version: number;
   source: string;
+}
+
+/** An error of the store itself (SQLite: disk full, I/O, a failed commit …). */
+export function isStoreError(err: unknown): boolean {
+  return err instanceof Database.SqliteError;
 }
 
 export class EngineStore {
