@@ -11,7 +11,7 @@ import { test } from "node:test";
 import YAML from "yaml";
 import type { WorkflowReport } from "../../src/workflow/runner.ts";
 import { api, tempDir } from "../helpers/platform.ts";
-import { killServer, PROJECT_ROOT, runCli, spawnServer } from "../helpers/server-process.ts";
+import { killServer, PROJECT_ROOT, runCli, spawnServer, waitFor } from "../helpers/server-process.ts";
 
 const TOPICS: Record<string, string[]> = {
   "log-rotation": [
@@ -142,6 +142,16 @@ test("the own-data tutorial: run, re-run unchanged, edit a file, search what it 
   // the tutorial's search, on a server over the same data directory
   const server = await spawnServer(dataDir);
   try {
+    // endpoints come back after a restart: the tutorial's search waits until both run again
+    for (const model of [edited.models.embedder, edited.models.reranker])
+      await waitFor(
+        async () => {
+          const ep = await api<{ status: string }>(server.url, "GET", `/v1/endpoints/${model.endpoint_id}`);
+          return ep.body.status === "Running" ? true : undefined;
+        },
+        60_000,
+        `${model.endpoint_id} Running`,
+      );
     const text = "how do I rotate the logs";
     const res = await api<{ hits: { hits: Array<{ _id: string }> } }>(
       server.searchUrl,

@@ -85,7 +85,8 @@ export const relevanceTuner: RelevanceTuner = {
   async tune(ctx, options, input) {
     const body = tuneBody(ctx, options, input);
     const request = parseTuneRequest(body);
-    const indexState = await ctx.search.json("GET", `/${ctx.workflow.index.name}/_count`);
+    // the create-index step's digest of the index body, embedder and corpus
+    const indexState = await ctx.search.json("GET", `/${ctx.workflow.index.name}/_mapping`);
     const digest = createHash("sha256").update(JSON.stringify({ body, indexState })).digest("hex");
     const { bucket, key } = parseOssUrl(`${ctx.workflow.data.oss}tuning/report.json`);
     const route = `/v1/oss/${bucket}/${key}`;
