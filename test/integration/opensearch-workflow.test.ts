@@ -4,8 +4,8 @@
  * on the embedded backend, then again with `search.backend = opensearch` pointed at the engine's
  * search port through @opensearch-project/opensearch. The second run registers the endpoints as
  * ML Commons remote models through connectors, indexes with the remote embedder's model id, runs
- * neural, hybrid and hybrid + rerank with remote model ids, and gets the same nDCG@10 as the
- * embedded backend. A third run creates no new connector.
+ * neural, hybrid and hybrid + rerank with remote model ids, tunes relevance through the client,
+ * and gets the same nDCG@10 as the embedded backend on every row. A third run creates no new connector.
  */
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -66,6 +66,8 @@ pipelines:
   rerank: small-hybrid-rerank
   bm25_weight: 0.5
 evaluation: { depth: 20 }
+tuning:
+  - type: relevance
 `,
   );
   return file;
@@ -165,6 +167,8 @@ test("a workflow on the OpenSearch backend registers remote models and matches t
     assert.ok(Math.abs(row.recall100 - (base?.recall100 ?? Number.NaN)) < 1e-6, row.name);
   }
   assert.ok(embedded.evaluation.every((r) => r.ndcg10 > 0));
+  // the tuner ran through the official client as well
+  assert.equal(remote.evaluation.at(-1)?.name, "tuned");
 
   // a re-run finds the remote models by name: no new connector, the same model ids
   const connectors = async () =>
