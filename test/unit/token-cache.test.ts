@@ -7,13 +7,17 @@ import { describe, it } from "node:test";
 import {
   ENGLISH_STOP_WORDS,
   englishAnalyze,
+  englishIndexTerms,
   englishPossessiveFilter,
   lowercaseFilter,
   porterStemFilter,
+  standardAnalyze,
+  standardIndexTerms,
   stopFilter,
 } from "../../src/search/analysis/english.ts";
 import { tokenizeAscii } from "../../src/search/analysis/standard-tokenizer.ts";
 import { TokenCache } from "../../src/search/analysis/token-cache.ts";
+import type { TermSink, Token } from "../../src/search/analysis/types.ts";
 
 const chain = (text: string) =>
   [englishPossessiveFilter, lowercaseFilter, stopFilter(ENGLISH_STOP_WORDS), porterStemFilter].reduce(
@@ -61,5 +65,41 @@ describe("englishAnalyze on ASCII", () => {
     ];
     for (let round = 0; round < 2; round++)
       for (const text of texts) assert.deepEqual(englishAnalyze(text), chain(text), text);
+  });
+});
+
+describe("indexTerms", () => {
+  const texts = [
+    "The QUICK brown fox's jumps over the lazy dogs' backs, and it's 3.14 or 1,000 of them",
+    "Straße İstanbul ΣΟΦΟΣ naïve café's running runners",
+    "",
+  ];
+  const viaSink = (index: (text: string, sink: TermSink) => void, text: string) => {
+    const out: [string, number][] = [];
+    index(text, { push: (term, position) => out.push([term, position]) });
+    return out;
+  };
+  const viaTokens = (tokens: Token[]) => tokens.map((t): [string, number] => [t.term, t.position]);
+
+  it("hands over the analyzers' terms and positions", () => {
+    for (const text of texts) {
+      assert.deepEqual(viaSink(englishIndexTerms, text), viaTokens(englishAnalyze(text)), text);
+      assert.deepEqual(viaSink(standardIndexTerms, text), viaTokens(standardAnalyze(text)), text);
+    }
+  });
+
+  it("memoised tokens carry a key, tokens of non-ASCII text none", () => {
+    const keys = new Map<string, Set<number>>();
+    englishIndexTerms("Files file FILES filed", {
+      push: (term, _position, key) => {
+        if (!keys.has(term)) keys.set(term, new Set());
+        keys.get(term)?.add(key);
+      },
+    });
+    assert.deepEqual([...keys.keys()], ["file"]);
+    assert.ok([...(keys.get("file") ?? [])].every((k) => k >= 0));
+    const nonAscii: number[] = [];
+    englishIndexTerms("café files", { push: (_term, _position, key) => nonAscii.push(key) });
+    assert.deepEqual(nonAscii, [-1, -1]);
   });
 });

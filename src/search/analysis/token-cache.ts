@@ -15,8 +15,8 @@ export class TokenCache implements TermKeys {
   readonly size = MAX_ENTRIES;
   /** Bumped whenever the cache starts over (entry numbers are then reused). */
   epoch = 0;
-  private readonly slots = new Int32Array(1 << SLOT_BITS);
-  private readonly hashes = new Int32Array(MAX_ENTRIES);
+  /** Open addressing, two ints a slot: the key's hash and its entry + 1 (0 = empty), one cache line. */
+  private readonly slots = new Int32Array(2 << SLOT_BITS);
   private readonly keyStart = new Int32Array(MAX_ENTRIES + 1);
   private pool = new Uint8Array(1 << 20);
   private values: (string | null)[] = [];
@@ -39,12 +39,12 @@ export class TokenCache implements TermKeys {
   entry(text: string, start: number, end: number): number {
     let h = 0x811c9dc5;
     for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-    const mask = this.slots.length - 1;
+    const mask = (1 << SLOT_BITS) - 1;
     const len = end - start;
     for (let s = h & mask; ; s = (s + 1) & mask) {
-      const e = (this.slots[s] as number) - 1;
+      const e = (this.slots[2 * s + 1] as number) - 1;
       if (e < 0) return this.add(s, h, text, start, end);
-      if (this.hashes[e] !== h) continue;
+      if (this.slots[2 * s] !== h) continue;
       const from = this.keyStart[e] as number;
       if ((this.keyStart[e + 1] as number) - from !== len) continue;
       let i = 0;
@@ -61,7 +61,7 @@ export class TokenCache implements TermKeys {
     if (e === MAX_ENTRIES) {
       this.clear();
       e = 0;
-      slot = h & (this.slots.length - 1);
+      slot = h & ((1 << SLOT_BITS) - 1);
     }
     const from = this.keyStart[e] as number;
     if (from + token.length > this.pool.length) {
@@ -71,9 +71,9 @@ export class TokenCache implements TermKeys {
     }
     for (let i = 0; i < token.length; i++) this.pool[from + i] = token.charCodeAt(i);
     this.keyStart[e + 1] = from + token.length;
-    this.hashes[e] = h;
     this.values.push(value);
-    this.slots[slot] = e + 1;
+    this.slots[2 * slot] = h;
+    this.slots[2 * slot + 1] = e + 1;
     return e;
   }
 

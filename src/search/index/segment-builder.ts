@@ -159,17 +159,22 @@ class InvertedAccumulator {
     const scratch = this.scratch;
     const keep = this.hasPositions && positions !== undefined;
     let end = this.positionPool.length;
+    const at = this.tupleTerm.length;
+    const tupleTerm = this.tupleTerm.reserve(at + count);
+    const tupleDoc = this.tupleDoc.reserve(at + count);
+    const tupleFreq = this.tupleFreq.reserve(at + count);
+    const tuplePosEnd = this.tuplePosEnd.reserve(at + count);
     for (let k = 0; k < count; k++) {
       const id = distinct[k] as number;
       const freq = scratch[id] as number;
-      this.tupleTerm.push(id);
-      this.tupleDoc.push(doc);
-      this.tupleFreq.push(freq);
+      tupleTerm[at + k] = id;
+      tupleDoc[at + k] = doc;
+      tupleFreq[at + k] = freq;
       if (keep) {
         scratch[id] = end;
         end += freq;
       } else scratch[id] = 0;
-      this.tuplePosEnd.push(end);
+      tuplePosEnd[at + k] = end;
     }
     if (!keep) return;
     const pool = this.positionPool.reserve(end);
