@@ -39,11 +39,11 @@ function keyedDoc(
   return doc;
 }
 
-/** The segment of the same documents without keys, added in one go. */
-function plainBuild(docs: (readonly [string, number, string])[]) {
+/** The builder holds exactly these text documents, as if they had been added in one go without keys. */
+function assertHolds(builder: SegmentBuilder, docs: (readonly [string, number, string])[]) {
   const fresh = new SegmentBuilder();
   for (const [id, seqNo, words] of docs) fresh.add(textDoc(id, seqNo, words));
-  return dump(fresh);
+  assert.deepEqual(dump(builder), dump(fresh));
 }
 
 /** A segment's content as plain data, for comparing two builds. */
@@ -93,15 +93,12 @@ describe("SegmentBuilder", () => {
     b.add(keyed("b", 1, "z y", [0, 1]));
     b.add(keyed("c", 2, "w", [0], 0)); // keys from the old epoch: looked up by term
     b.add(keyed("d", 3, "z", [0]));
-    assert.deepEqual(
-      dump(b),
-      plainBuild([
-        ["a", 0, "x y x"],
-        ["b", 1, "z y"],
-        ["c", 2, "w"],
-        ["d", 3, "z"],
-      ]),
-    );
+    assertHolds(b, [
+      ["a", 0, "x y x"],
+      ["b", 1, "z y"],
+      ["c", 2, "w"],
+      ["d", 3, "z"],
+    ]);
   });
 
   it("rollback forgets documents, new terms and new fields added since the mark", () => {
@@ -117,11 +114,10 @@ describe("SegmentBuilder", () => {
     );
     rolled.rollback(mark);
     rolled.add(textDoc("d", 3, "beta zeta"));
-
-    const fresh = new SegmentBuilder();
-    fresh.add(textDoc("a", 0, "alpha beta alpha"));
-    fresh.add(textDoc("d", 3, "beta zeta"));
-    assert.deepEqual(dump(rolled), dump(fresh));
+    assertHolds(rolled, [
+      ["a", 0, "alpha beta alpha"],
+      ["d", 3, "beta zeta"],
+    ]);
   });
 
   it("rollback also forgets memo keys of forgotten terms", () => {
@@ -133,14 +129,11 @@ describe("SegmentBuilder", () => {
     b.rollback(mark);
     b.add(keyed("c", 2, "delta", [3]));
     b.add(keyed("d", 3, "gamma", [2]));
-    assert.deepEqual(
-      dump(b),
-      plainBuild([
-        ["a", 0, "alpha"],
-        ["c", 2, "delta"],
-        ["d", 3, "gamma"],
-      ]),
-    );
+    assertHolds(b, [
+      ["a", 0, "alpha"],
+      ["c", 2, "delta"],
+      ["d", 3, "gamma"],
+    ]);
   });
 
   it("a merge of built segments equals building their documents afresh", () => {
@@ -151,14 +144,10 @@ describe("SegmentBuilder", () => {
     two.add(textDoc("c", 2, "green blue blue"));
     const merged = new SegmentBuilder();
     merged.addSegments([one.build(), two.build()]);
-
-    const fresh = new SegmentBuilder();
-    for (const d of [
-      textDoc("a", 0, "red green red"),
-      textDoc("b", 1, "blue"),
-      textDoc("c", 2, "green blue blue"),
-    ])
-      fresh.add(d);
-    assert.deepEqual(dump(merged), dump(fresh));
+    assertHolds(merged, [
+      ["a", 0, "red green red"],
+      ["b", 1, "blue"],
+      ["c", 2, "green blue blue"],
+    ]);
   });
 });
