@@ -229,16 +229,14 @@ export function parseTuneRequest(body: unknown): TuneRequest {
   }
   if (body.max_train_queries !== undefined) {
     const max = num(body.max_train_queries, "max_train_queries", 10, 1_000_000, true);
-    if (split.train.queries.length > max)
-      split.train = subset(
-        split.train,
-        new Set(
-          validationQueryIds(
-            split.train.queries.map((q) => q.id),
-            max / split.train.queries.length,
-          ),
-        ),
-      );
+    if (split.train.queries.length > max) {
+      // the ids hashing lowest, as the held-out share is chosen
+      const ids = validationQueryIds(
+        split.train.queries.map((q) => q.id),
+        1,
+      ).slice(0, max);
+      split.train = subset(split.train, new Set(ids));
+    }
   }
   const embedder = str(body, "embedder_model_id");
   const vectorField = str(body, "vector_field");
