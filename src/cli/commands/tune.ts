@@ -15,6 +15,7 @@ import {
   TuneRequestError,
 } from "../../eval/tune/request.ts";
 import { type TuneEvent, type TuneReport, tune } from "../../eval/tune/tuner.ts";
+import { TRAINING_VALIDATION_SHARE } from "../../models/training/data.ts";
 import { CliError } from "../client.ts";
 import { searchClient } from "../context.ts";
 import { printJson, printTable } from "../output.ts";
@@ -69,6 +70,19 @@ function readRequests(file: string): unknown {
 
 const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
 
+/**
+ * The held-out queries. A BEIR dataset's are the ones its training jobs never saw: qrels/dev.tsv,
+ * or else the same hashed 20% of the train queries train-embedding and train-reranker hold out —
+ * confirming fusion or rerank changes on queries the models trained on would let them overfit.
+ */
+function heldout(flags: TuneFlags, dataset: string | undefined): Record<string, unknown> {
+  if (flags.heldoutShare !== undefined) return { heldout_share: num(flags.heldoutShare) };
+  if (!dataset) return {};
+  if (!fs.existsSync(path.join(dataset, "qrels", "dev.tsv")))
+    return { heldout_share: TRAINING_VALIDATION_SHARE };
+  return { heldout_requests: beirRequests(dataset, "dev") };
+}
+
 function requestBody(flags: TuneFlags): Record<string, unknown> {
   if (!flags.dataset === !flags.requests)
     throw new CliError("give the judged queries with --dataset DIR or --requests FILE", 2);
@@ -91,7 +105,7 @@ function requestBody(flags: TuneFlags): Record<string, unknown> {
     embedder_model_id: flags.embedder,
     reranker_model_id: flags.reranker,
     requests: dataset ? beirRequests(dataset, "train") : readRequests(flags.requests as string),
-    ...(flags.heldoutShare !== undefined && { heldout_share: num(flags.heldoutShare) }),
+    ...heldout(flags, dataset),
     ...(flags.maxTrainQueries !== undefined && { max_train_queries: num(flags.maxTrainQueries) }),
     ...(flags.test && dataset && { test_requests: beirRequests(dataset, "test") }),
     ...(flags.stages && { stages: flags.stages.split(",").map((s) => s.trim()) }),
@@ -184,7 +198,10 @@ export function registerTune(program: Command): void {
       "judged queries: JSON list or JSONL of {id, query_text, ratings: [{_id, rating}]}",
     )
     .option("--test", "also report start vs tuned on the dataset's qrels/test.tsv (never used to choose)")
-    .option("--heldout-share <x>", "share of the judged queries held out to confirm each change", "0.3")
+    .option(
+      "--heldout-share <x>",
+      "share of the judged queries held out to confirm each change (default 0.3; with --dataset its qrels/dev.tsv, else 0.2: the share the training jobs hold out)",
+    )
     .option(
       "--stages <list>",
       "comma-separated: bm25,clauses,synonyms,prf,hybrid,rerank (default all that apply)",

@@ -83,9 +83,12 @@ export function validationQrels(data: TrainingData): Qrels {
   );
 }
 
+/** The share of judged train queries the training jobs hold out (hashed ids: validationQueryIds). */
+export const TRAINING_VALIDATION_SHARE = 0.2;
+
 export function loadTrainingData(inputDir: string, opts: LoadOptions = {}): TrainingData {
   const seed = opts.seed ?? 13;
-  const validationShare = opts.validationShare ?? 0.2;
+  const validationShare = opts.validationShare ?? TRAINING_VALIDATION_SHARE;
   if (!fs.existsSync(inputDir) || !fs.statSync(inputDir).isDirectory())
     throw new TrainingDataError(`the training input ${inputDir} is not a folder`);
   const corpusFile = path.join(inputDir, "corpus.jsonl");
