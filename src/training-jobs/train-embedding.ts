@@ -5,12 +5,13 @@
  *
  * Hyper-parameters (all optional): dim (768), epochs, batch_size, lr, embedding_lr, temperature,
  * hard_negatives, hard_negative_depth, warmup_ratio, clip_norm, patience, seed, workers, max_length,
- * buckets, glove_words, pairs (auto | generated), augment_per_doc, generated_per_doc,
+ * buckets, glove_words, init_seed, pairs (auto | generated), augment_per_doc, generated_per_doc,
  * validation_share.
  */
 import { jobContext, reportMetrics, reportProgress } from "../jobs/sdk.ts";
 import { saveEmbedder } from "../models/artifacts.ts";
-import { initialEmbedderFor } from "../models/training/init-embedder.ts";
+import { DEFAULT_TOKENIZER_SETTINGS } from "../models/tokenizer.ts";
+import { EMBEDDER_INIT_DEFAULTS, initialEmbedderFor } from "../models/training/init-embedder.ts";
 import { EMBEDDER_TRAINING_DEFAULTS, trainEmbedder } from "../models/training/train-embedder.ts";
 import {
   bm25Validation,
@@ -40,9 +41,11 @@ const hp = numbers(ctx, {
   patience: d.patience,
   seed: d.seed,
   workers: d.workers,
-  max_length: 256,
-  buckets: 65_536,
-  glove_words: 20_000,
+  // a new embedder's defaults, so a job trains what bench/models measures
+  max_length: DEFAULT_TOKENIZER_SETTINGS.maxLength,
+  buckets: DEFAULT_TOKENIZER_SETTINGS.buckets,
+  glove_words: EMBEDDER_INIT_DEFAULTS.gloveWords,
+  init_seed: EMBEDDER_INIT_DEFAULTS.seed,
 });
 reportProgress(0, "reading training data");
 const data = trainingData(ctx);
@@ -54,7 +57,7 @@ const model = initialEmbedderFor(data, {
   dimension: hp.dim,
   gloveWords: hp.glove_words,
   tokenizer: { maxLength: hp.max_length, buckets: hp.buckets },
-  seed: hp.seed,
+  seed: hp.init_seed,
 });
 console.log(`vocabulary ${model.config.vocab_size} words, ${hp.buckets} n-gram buckets, ${hp.dim}-d output`);
 const index = await corpusIndex(data);

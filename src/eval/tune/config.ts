@@ -146,11 +146,18 @@ export function similaritySettings(similarity: Record<string, Bm25Params>): Reco
   return out;
 }
 
-/** The starting configuration: the index's own similarities, one plain match per field. */
-export function startConfig(req: TuneRequest, similarity: Record<string, Bm25Params>): TuneConfig {
+/**
+ * The starting configuration: the fields' own k1/b (on the copy's tunable sub-fields,
+ * `queryFields`), one plain match per field.
+ */
+export function startConfig(
+  req: TuneRequest,
+  similarity: Record<string, Bm25Params>,
+  queryFields: Record<string, string>,
+): TuneConfig {
   return {
     similarity,
-    clauses: req.fields.map((field) => ({ field, boost: 1, phraseBoost: 0 })),
+    clauses: req.fields.map((field) => ({ field: queryFields[field] ?? field, boost: 1, phraseBoost: 0 })),
     synonyms: [],
     prf: null,
     technique: req.start.technique,

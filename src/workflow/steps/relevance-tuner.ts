@@ -16,6 +16,8 @@ import type { SearchVariant } from "./search-runs.ts";
 import type { RelevanceTuner, TuneInput } from "./tune.ts";
 
 const STEP = "tune";
+/** Part of the stored report's key: raise it when tuning itself changes, so old reports are not reused. */
+const TUNER_VERSION = 2;
 const OPTIONS = ["stages", "metric", "max_train_queries"];
 
 function tuneBody(ctx: StepContext, options: Record<string, unknown>, input: TuneInput) {
@@ -87,7 +89,7 @@ export const relevanceTuner: RelevanceTuner = {
     const request = parseTuneRequest(body);
     // the create-index step's digest of the index body, embedder and corpus
     const indexState = await ctx.search.json("GET", `/${ctx.workflow.index.name}/_mapping`);
-    const digest = createHash("sha256").update(JSON.stringify({ body, indexState })).digest("hex");
+    const digest = createHash("sha256").update(JSON.stringify({ version: TUNER_VERSION, body, indexState })).digest("hex");
     const { bucket, key } = parseOssUrl(`${ctx.workflow.data.oss}tuning/report.json`);
     const route = `/v1/oss/${bucket}/${key}`;
     const reused = await storedReport(ctx, route, digest);
