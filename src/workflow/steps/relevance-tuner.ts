@@ -89,7 +89,9 @@ export const relevanceTuner: RelevanceTuner = {
     const request = parseTuneRequest(body);
     // the create-index step's digest of the index body, embedder and corpus
     const indexState = await ctx.search.json("GET", `/${ctx.workflow.index.name}/_mapping`);
-    const digest = createHash("sha256").update(JSON.stringify({ version: TUNER_VERSION, body, indexState })).digest("hex");
+    const digest = createHash("sha256")
+      .update(JSON.stringify({ version: TUNER_VERSION, body, indexState }))
+      .digest("hex");
     const { bucket, key } = parseOssUrl(`${ctx.workflow.data.oss}tuning/report.json`);
     const route = `/v1/oss/${bucket}/${key}`;
     const reused = await storedReport(ctx, route, digest);
