@@ -13,16 +13,15 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { type BeirQuery, documentText, loadBeir } from "../eval/beir.ts";
+import { documentText, loadBeir } from "../eval/beir.ts";
 import { validationQueryIds } from "../eval/fusion.ts";
 import type { Qrels } from "../eval/metrics.ts";
+import { type Judgements, subsetJudgements } from "../eval/tune/request.ts";
 import { loadTrainingData, type TrainingQuery } from "../models/training/data.ts";
 import type { Workflow } from "./schema.ts";
 
-export interface EvalSet {
-  queries: BeirQuery[];
-  qrels: Qrels;
-}
+/** Judged queries: the tuner's Judgements. */
+export type EvalSet = Judgements;
 
 export interface IndexedDoc {
   id: string;
@@ -57,13 +56,6 @@ function writeQrels(file: string, qrels: Qrels): void {
   fs.writeFileSync(file, `${lines.join("\n")}\n`);
 }
 
-function subset(set: EvalSet, ids: Set<string>): EvalSet {
-  return {
-    queries: set.queries.filter((q) => ids.has(q.id)),
-    qrels: new Map([...set.qrels].filter(([id]) => ids.has(id))),
-  };
-}
-
 function fromMarkdown(sourceDir: string, workflow: Workflow, out: string): Dataset {
   const q = { ...QUESTION_DEFAULTS, ...workflow.data.questions };
   // train-embedding's own generator and seeded split; its "validation" share is our test set
@@ -87,8 +79,8 @@ function fromMarkdown(sourceDir: string, workflow: Workflow, out: string): Datas
       q.validation_share,
     ),
   );
-  const validation = subset(rest, dev);
-  const train = subset(rest, new Set(rest.queries.map((x) => x.id).filter((id) => !dev.has(id))));
+  const validation = subsetJudgements(rest, dev);
+  const train = subsetJudgements(rest, new Set(rest.queries.map((x) => x.id).filter((id) => !dev.has(id))));
   writeJsonLines(
     path.join(out, "corpus.jsonl"),
     corpus.map((d) => ({ _id: d.id, title: "", text: d.text })),
@@ -112,7 +104,7 @@ function fromBeir(sourceDir: string, workflow: Workflow, out: string): Dataset {
   const share = workflow.data.questions?.validation_share ?? QUESTION_DEFAULTS.validation_share;
   const validation = hasDev
     ? loadBeir(sourceDir, "dev")
-    : subset(train, new Set(validationQueryIds([...train.qrels.keys()], share)));
+    : subsetJudgements(train, new Set(validationQueryIds([...train.qrels.keys()], share)));
   for (const f of [
     "corpus.jsonl",
     "queries.jsonl",
@@ -125,7 +117,10 @@ function fromBeir(sourceDir: string, workflow: Workflow, out: string): Dataset {
   return {
     trainingDir: out,
     corpus: test.corpus.map((d) => ({ id: d.id, title: d.title, text: documentText(d) })),
-    train: subset(train, new Set([...train.qrels.keys()].filter((id) => !validation.qrels.has(id)))),
+    train: subsetJudgements(
+      train,
+      new Set([...train.qrels.keys()].filter((id) => !validation.qrels.has(id))),
+    ),
     validation: { queries: validation.queries, qrels: validation.qrels },
     test: { queries: test.queries, qrels: test.qrels },
   };

@@ -3,7 +3,8 @@
  * `POST /_lodestone/tune` and `lodestone tune`. Every proposed change raised both the training and
  * the held-out metric; the tuned index's own settings are untouched and the scratch copy is gone;
  * applying the proposal (its settings and sub-fields to a new index, the pipeline, the query
- * template) and scoring it with `_rank_eval` reproduces the reported held-out figure. Bad requests are 400s
+ * template as a mustache template) and scoring it with `_rank_eval` reproduces the reported
+ * held-out figure. Bad requests are 400s
  * naming the field.
  */
 import assert from "node:assert/strict";
@@ -22,14 +23,6 @@ const INDEX = "cranfield";
 const APPLIED = "cranfield-applied";
 
 type Running = Awaited<ReturnType<typeof startTestPlatform>>;
-
-function fill(template: unknown, text: string): unknown {
-  if (template === "{{query_text}}") return text;
-  if (Array.isArray(template)) return template.map((t) => fill(t, text));
-  if (template && typeof template === "object")
-    return Object.fromEntries(Object.entries(template).map(([k, v]) => [k, fill(v, text)]));
-  return template;
-}
 
 describe("relevance tuning", () => {
   let running: Running;
@@ -130,10 +123,13 @@ describe("relevance tuning", () => {
       },
       0.3,
     ).heldout;
+    // the query template as a mustache search template of _rank_eval
     const evalBody = {
+      templates: [{ id: "tuned", template: { source: proposal.query_template } }],
       requests: requestsFrom(heldout.queries, heldout.qrels).map((r) => ({
         id: r.id,
-        request: { ...(fill(proposal.query_template, r.query_text) as object), size: 100 },
+        template_id: "tuned",
+        params: { query_text: r.query_text },
         ratings: r.ratings.map((x) => ({ _index: APPLIED, ...x })),
       })),
       metric: { dcg: { k: 10, normalize: true } },

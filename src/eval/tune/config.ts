@@ -5,6 +5,7 @@
  * a `neural` clause when there is an embedder) and a search pipeline (rm3, normalization or RRF,
  * rerank). The same functions build the bodies the tuner measures and the ones it proposes.
  */
+import { compileSearchTemplate } from "../../search/search-template.ts";
 import type { Technique, TuneRequest } from "./request.ts";
 
 export interface Bm25Params {
@@ -46,6 +47,14 @@ export const RRF_RANK_CONSTANT = 60;
 export type View = "lexical" | "hybrid" | "full";
 
 export const QUERY_PLACEHOLDER = "{{query_text}}";
+
+/** A proposal's query template filled in, as Elasticsearch renders it as a mustache search template. */
+export function renderQueryTemplate(
+  template: Record<string, unknown>,
+  queryText: string,
+): Record<string, unknown> {
+  return JSON.parse(compileSearchTemplate(JSON.stringify(template))({ query_text: queryText }));
+}
 
 export function lexicalQuery(config: TuneConfig, text: string): Record<string, unknown> {
   const clauses: Record<string, unknown>[] = [];

@@ -4,6 +4,8 @@
  * index and fields to tune, the models of the neural and rerank stages, and which stages to run.
  * A mistake is a TuneRequestError naming the field and what it takes.
  */
+import { isObject } from "../../search/mapping.ts";
+import type { BeirQuery } from "../beir.ts";
 import { validationQueryIds } from "../fusion.ts";
 import type { Qrels } from "../metrics.ts";
 
@@ -14,10 +16,8 @@ export type Technique = (typeof TECHNIQUES)[number];
 export const METRICS = ["ndcg", "recall", "mrr"] as const;
 export type MetricName = (typeof METRICS)[number];
 
-export interface JudgedQuery {
-  id: string;
-  text: string;
-}
+/** A judged query: a BEIR query (id and text). */
+export type JudgedQuery = BeirQuery;
 
 export interface Judgements {
   queries: JudgedQuery[];
@@ -60,7 +60,6 @@ export class TuneRequestError extends Error {
 }
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
 const FIELDS = [
   "index",
@@ -107,7 +106,7 @@ export function parseJudgements(value: unknown, field: string): Judgements {
   const qrels: Qrels = new Map();
   value.forEach((r, i) => {
     const at = `${field}.${i}`;
-    if (!isObj(r)) throw new TuneRequestError(at, "must be an object {id, query_text, ratings}");
+    if (!isObject(r)) throw new TuneRequestError(at, "must be an object {id, query_text, ratings}");
     if (typeof r.id !== "string" || r.id === "")
       throw new TuneRequestError(`${at}.id`, "must be a non-empty string");
     if (qrels.has(r.id)) throw new TuneRequestError(`${at}.id`, `repeats the id [${r.id}]`);
@@ -117,7 +116,7 @@ export function parseJudgements(value: unknown, field: string): Judgements {
       throw new TuneRequestError(`${at}.ratings`, "must be a list of {_id, rating}");
     const judged = new Map<string, number>();
     r.ratings.forEach((x: unknown, j: number) => {
-      if (!isObj(x) || typeof x._id !== "string")
+      if (!isObject(x) || typeof x._id !== "string")
         throw new TuneRequestError(`${at}.ratings.${j}._id`, "must be a document id string");
       judged.set(x._id, num(x.rating, `${at}.ratings.${j}.rating`, 0, 100, true));
     });
@@ -145,7 +144,8 @@ export function requestsFrom(queries: JudgedQuery[], qrels: Qrels): RatedRequest
     }));
 }
 
-function subset(j: Judgements, ids: Set<string>): Judgements {
+/** The judged queries whose ids are in `ids`, with their judgements. */
+export function subsetJudgements(j: Judgements, ids: ReadonlySet<string>): Judgements {
   return {
     queries: j.queries.filter((q) => ids.has(q.id)),
     qrels: new Map([...j.qrels].filter(([id]) => ids.has(id))),
@@ -164,7 +164,7 @@ export function splitJudgements(
     ),
   );
   const rest = new Set(all.queries.map((q) => q.id).filter((id) => !held.has(id)));
-  return { train: subset(all, rest), heldout: subset(all, held) };
+  return { train: subsetJudgements(all, rest), heldout: subsetJudgements(all, held) };
 }
 
 function parseMetric(v: unknown): TuneRequest["metric"] {
@@ -184,7 +184,7 @@ function parseStages(v: unknown): StageName[] {
 
 function parseStart(v: unknown): TuneRequest["start"] {
   const b = v === undefined ? {} : v;
-  if (!isObj(b))
+  if (!isObject(b))
     throw new TuneRequestError("baseline", "must be an object {bm25_weight, normalization, rerank_depth}");
   for (const k of Object.keys(b))
     if (!["bm25_weight", "normalization", "rerank_depth"].includes(k))
@@ -204,7 +204,7 @@ function parseStart(v: unknown): TuneRequest["start"] {
 }
 
 export function parseTuneRequest(body: unknown): TuneRequest {
-  if (!isObj(body)) throw new TuneRequestError("body", "must be a JSON object");
+  if (!isObject(body)) throw new TuneRequestError("body", "must be a JSON object");
   for (const key of Object.keys(body))
     if (!FIELDS.includes(key)) throw new TuneRequestError(key, `is not a known field (${FIELDS.join(", ")})`);
   const index = str(body, "index", true);
@@ -235,7 +235,7 @@ export function parseTuneRequest(body: unknown): TuneRequest {
         split.train.queries.map((q) => q.id),
         1,
       ).slice(0, max);
-      split.train = subset(split.train, new Set(ids));
+      split.train = subsetJudgements(split.train, new Set(ids));
     }
   }
   const embedder = str(body, "embedder_model_id");

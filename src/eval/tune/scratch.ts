@@ -9,12 +9,14 @@
  * When the synonyms stage runs, the sub-field's search analyzer is the field's own chain with a
  * synonym_graph filter after lowercasing.
  */
-import type { Bm25Params } from "./config.ts";
+import { isObject } from "../../search/mapping.ts";
+import { valuesAtPath } from "../../search/query/source-filter.ts";
+import { type FlatSettings, flattenSettings, nestSettings } from "../../search/settings.ts";
+import { type Bm25Params, similaritySettings } from "./config.ts";
 import { TuneRequestError } from "./request.ts";
 import { postNdjson, type SearchTransport } from "./transport.ts";
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Copied settings: what decides scoring and analysis; pipelines and identity stay behind. */
 const KEPT = [/^index\.analysis\./, /^index\.similarity\./, /^index\.knn/, /^index\.max_result_window$/];
@@ -26,7 +28,7 @@ const NO_SYNONYMS = ["lodestone_tune_none => lodestone_tune_none"];
 
 export interface SourceIndex {
   name: string;
-  settings: Record<string, string>;
+  settings: FlatSettings;
   mappings: Obj;
   count: number;
 }
@@ -54,23 +56,13 @@ export function fieldMapping(mappings: Obj, path: string): Obj | undefined {
     const fields: unknown = node.fields;
     const part = parts[i] as string;
     node =
-      isObj(props) && isObj(props[part])
+      isObject(props) && isObject(props[part])
         ? props[part]
-        : isObj(fields) && isObj(fields[part])
+        : isObject(fields) && isObject(fields[part])
           ? fields[part]
           : undefined;
   }
   return node;
-}
-
-function flatten(settings: unknown, prefix = ""): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!isObj(settings)) return out;
-  for (const [k, v] of Object.entries(settings)) {
-    if (isObj(v)) Object.assign(out, flatten(v, `${prefix}${k}.`));
-    else out[`${prefix}${k}`] = Array.isArray(v) ? JSON.stringify(v) : String(v);
-  }
-  return out;
 }
 
 export async function readSourceIndex(t: SearchTransport, index: string): Promise<SourceIndex> {
@@ -83,7 +75,7 @@ export async function readSourceIndex(t: SearchTransport, index: string): Promis
   const count = await t.json<{ count: number }>("GET", `/${index}/_count`);
   return {
     name,
-    settings: flatten(settings[name]?.settings),
+    settings: flattenSettings(settings[name]?.settings),
     mappings: mappings[name]?.mappings ?? {},
     count: count.count,
   };
@@ -107,6 +99,10 @@ export function similaritiesOf(source: SourceIndex, fields: string[]): Record<st
   return out;
 }
 
+/** A filter list setting: a list, or one name (as Elasticsearch accepts it). */
+const names = (v: unknown): string[] =>
+  Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)];
+
 /** The field's analyzer as a custom chain with the synonym filter after lowercasing, when known. */
 function chainWithSynonyms(source: SourceIndex, analyzer: string): Obj | undefined {
   if (analyzer === "english")
@@ -126,13 +122,13 @@ function chainWithSynonyms(source: SourceIndex, analyzer: string): Obj | undefin
   const prefix = `index.analysis.analyzer.${analyzer}.`;
   if (source.settings[`${prefix}type`] !== "custom" && source.settings[`${prefix}tokenizer`] === undefined)
     return undefined;
-  const filters = JSON.parse(source.settings[`${prefix}filter`] ?? "[]") as string[];
+  const filters = names(source.settings[`${prefix}filter`]);
   const at = filters.indexOf("lowercase") + 1;
   return {
     type: "custom",
     tokenizer: source.settings[`${prefix}tokenizer`],
-    ...(source.settings[`${prefix}char_filter`] && {
-      char_filter: JSON.parse(source.settings[`${prefix}char_filter`] as string),
+    ...(source.settings[`${prefix}char_filter`] !== undefined && {
+      char_filter: names(source.settings[`${prefix}char_filter`]),
     }),
     filter: [...filters.slice(0, at), SYNONYM_FILTER, ...filters.slice(at)],
   };
@@ -160,25 +156,6 @@ function synonymAnalysis(source: SourceIndex, fields: string[], mappings: Obj): 
   };
 }
 
-/** Nested form of flat settings (`index.analysis.filter.x.type` → {analysis: {filter: {x: …}}}). */
-function nest(flat: Record<string, string>): Obj {
-  const out: Obj = {};
-  for (const [key, raw] of Object.entries(flat)) {
-    const parts = key.replace(/^index\./, "").split(".");
-    let node = out;
-    for (const p of parts.slice(0, -1)) node = (isObj(node[p]) ? node[p] : (node[p] = {})) as Obj;
-    node[parts.at(-1) as string] = raw.startsWith("[") ? JSON.parse(raw) : raw;
-  }
-  return out;
-}
-
-function mergeDeep(a: Obj, b: Obj): Obj {
-  const out: Obj = { ...a };
-  for (const [k, v] of Object.entries(b))
-    out[k] = isObj(v) && isObj(out[k]) ? mergeDeep(out[k] as Obj, v) : v;
-  return out;
-}
-
 /** Adds `<field>.lodestone_tuned` to each field (tunable similarity), returning what the copy needs. */
 function addTunedSubFields(source: SourceIndex, fields: string[], mappings: Obj) {
   const original = similaritiesOf(source, fields);
@@ -194,14 +171,11 @@ function addTunedSubFields(source: SourceIndex, fields: string[], mappings: Obj)
     const sub: Obj = { type: "text", similarity: tuned };
     for (const key of ["analyzer", "search_analyzer", "search_quote_analyzer", "position_increment_gap"])
       if (mapping[key] !== undefined) sub[key] = mapping[key];
-    mapping.fields = { ...(isObj(mapping.fields) ? mapping.fields : {}), [TUNED_SUBFIELD]: sub };
+    mapping.fields = { ...(isObject(mapping.fields) ? mapping.fields : {}), [TUNED_SUBFIELD]: sub };
     queryFields[field] = `${field}.${TUNED_SUBFIELD}`;
     subFieldMappings[field] = { fields: { [TUNED_SUBFIELD]: structuredClone(sub) } };
   }
-  const settings: Obj = { similarity: {} };
-  for (const [name, p] of Object.entries(similarity))
-    (settings.similarity as Obj)[name] = { type: "BM25", k1: p.k1, b: p.b };
-  return { similarity, queryFields, subFieldMappings, settings };
+  return { similarity, queryFields, subFieldMappings };
 }
 
 const PAGE = 500;
@@ -225,18 +199,22 @@ export async function createScratch(
     Object.entries(source.settings).filter(([k]) => KEPT.some((re) => re.test(k))),
   );
   const mappings = structuredClone(source.mappings);
-  mappings._meta = { ...(isObj(mappings._meta) ? mappings._meta : {}), lodestone_tune_copy_of: source.name };
+  mappings._meta = {
+    ...(isObject(mappings._meta) ? mappings._meta : {}),
+    lodestone_tune_copy_of: source.name,
+  };
   const tuned = addTunedSubFields(source, fields, mappings);
-  let settings = mergeDeep(nest(kept), tuned.settings);
+  const flat: FlatSettings = { ...kept, ...similaritySettings(tuned.similarity) };
   let synonyms: ScratchIndex["synonyms"] = { unavailable: "the synonyms stage was not requested" };
   if (withSynonyms) {
     const analysis = synonymAnalysis(source, Object.values(tuned.queryFields), mappings);
     if (typeof analysis === "string") synonyms = { unavailable: analysis };
     else {
-      settings = mergeDeep(settings, analysis);
+      Object.assign(flat, flattenSettings(analysis));
       synonyms = { fields: Object.values(tuned.queryFields) };
     }
   }
+  const settings = nestSettings(flat, false);
   await t.json("DELETE", `/${scratch}`).catch(() => undefined);
   await t.json("PUT", `/${scratch}`, { body: { settings, mappings } });
   const texts: string[] = [];
@@ -248,10 +226,8 @@ export async function createScratch(
     );
     const lines = page.hits.hits.flatMap((h) => [{ index: { _id: h._id } }, h._source]);
     for (const h of page.hits.hits)
-      for (const f of fields) {
-        const v = h._source[f];
-        if (typeof v === "string") texts.push(v);
-      }
+      for (const f of fields)
+        for (const v of valuesAtPath(h._source, f)) if (typeof v === "string") texts.push(v);
     if (lines.length) {
       const res = await postNdjson<{
         errors: boolean;

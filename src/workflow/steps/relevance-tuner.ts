@@ -6,7 +6,7 @@
  * report is stored in `<data.oss>tuning/`; a re-run with the same inputs reuses it.
  */
 import { createHash } from "node:crypto";
-import { QUERY_PLACEHOLDER } from "../../eval/tune/config.ts";
+import { renderQueryTemplate } from "../../eval/tune/config.ts";
 import { parseTuneRequest, requestsFrom, STAGES } from "../../eval/tune/request.ts";
 import { type TuneReport, tune } from "../../eval/tune/tuner.ts";
 import { parseOssUrl } from "../../storage/oss-url.ts";
@@ -47,15 +47,6 @@ function tuneBody(ctx: StepContext, options: Record<string, unknown>, input: Tun
   };
 }
 
-/** Fills `{{query_text}}` in the proposed template. */
-function fill(template: unknown, text: string): unknown {
-  if (typeof template === "string") return template === QUERY_PLACEHOLDER ? text : template;
-  if (Array.isArray(template)) return template.map((t) => fill(t, text));
-  if (template && typeof template === "object")
-    return Object.fromEntries(Object.entries(template).map(([k, v]) => [k, fill(v, text)]));
-  return template;
-}
-
 function tunedVariant(report: TuneReport): SearchVariant {
   const { query_template, search_pipeline } = report.proposal;
   const rerankDepth = report.config.rerankDepth;
@@ -65,7 +56,7 @@ function tunedVariant(report: TuneReport): SearchVariant {
     details: report,
     index: report.scratch_index ?? report.index,
     body: (q, depth) => ({
-      ...(fill(query_template, q.text) as Record<string, unknown>),
+      ...renderQueryTemplate(query_template, q.text),
       size: rerankDepth > 0 ? Math.min(rerankDepth, depth) : depth,
       ...(search_pipeline && { search_pipeline }),
     }),
