@@ -128,4 +128,49 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: "rag apps, chats and the interaction log",
+    // rag_apps.body is the whole app definition (JSON, validated by src/rag/app-schema.ts);
+    // rag_chats keeps every answer: a session's turns (memory) and what feedback refers to.
+    // interactions is the behaviour log the RAG apps write and the recommender reads
+    // (src/state/interactions.ts); event_id makes writes idempotent.
+    sql: `
+      CREATE TABLE rag_apps (
+        id          TEXT PRIMARY KEY,
+        name        TEXT NOT NULL UNIQUE,
+        body        TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL
+      );
+      CREATE TABLE rag_chats (
+        id               TEXT PRIMARY KEY,
+        app_id           TEXT NOT NULL,
+        session_id       TEXT NOT NULL,
+        user_id          TEXT,
+        query            TEXT NOT NULL,
+        rewritten_query  TEXT NOT NULL,
+        answer           TEXT NOT NULL,
+        citations        TEXT NOT NULL,
+        at               INTEGER NOT NULL
+      );
+      CREATE INDEX rag_chats_session ON rag_chats(app_id, session_id, at);
+      CREATE TABLE interactions (
+        event_id    TEXT PRIMARY KEY,
+        at          INTEGER NOT NULL,
+        source      TEXT NOT NULL,
+        app         TEXT,
+        user_id     TEXT,
+        session_id  TEXT,
+        trace_id    TEXT,
+        type        TEXT NOT NULL,
+        item_id     TEXT,
+        item_index  TEXT,
+        query       TEXT,
+        value       REAL
+      );
+      CREATE INDEX interactions_at ON interactions(at);
+      CREATE INDEX interactions_user ON interactions(user_id, at);
+    `,
+  },
 ];
