@@ -78,9 +78,11 @@ const num = (v: string | undefined) => (v === undefined ? undefined : Number(v))
 function heldout(flags: TuneFlags, dataset: string | undefined): Record<string, unknown> {
   if (flags.heldoutShare !== undefined) return { heldout_share: num(flags.heldoutShare) };
   if (!dataset) return {};
+  // the models trained on the other train queries: fusion and rerank choose on these
+  const modelsSaw = { models_trained_on_requests: true };
   if (!fs.existsSync(path.join(dataset, "qrels", "dev.tsv")))
-    return { heldout_share: TRAINING_VALIDATION_SHARE };
-  return { heldout_requests: beirRequests(dataset, "dev") };
+    return { heldout_share: TRAINING_VALIDATION_SHARE, ...modelsSaw };
+  return { heldout_requests: beirRequests(dataset, "dev"), ...modelsSaw };
 }
 
 function requestBody(flags: TuneFlags): Record<string, unknown> {

@@ -37,6 +37,11 @@ export interface TuneRequest {
   train: Judgements;
   /** What a change must also improve before it is proposed. */
   heldout: Judgements;
+  /**
+   * The embedder and reranker were trained on the training queries, so model-dependent stages
+   * (hybrid, rerank) choose on the held-out queries by 2-fold cross-validation instead.
+   */
+  modelsSawTrain: boolean;
   /** Only reported (start vs tuned), never used to choose: a test split kept out of tuning. */
   test?: Judgements;
   metric: { name: MetricName; k: number };
@@ -78,6 +83,7 @@ const FIELDS = [
   "depth",
   "scratch_index",
   "keep_scratch",
+  "models_trained_on_requests",
 ];
 
 function str(b: Obj, key: string, required: true): string;
@@ -249,8 +255,9 @@ export function parseTuneRequest(body: unknown): TuneRequest {
   const stages = parseStages(body.stages).filter(
     (s) => (s !== "hybrid" && s !== "synonyms") || embedder !== undefined,
   );
-  if (body.keep_scratch !== undefined && typeof body.keep_scratch !== "boolean")
-    throw new TuneRequestError("keep_scratch", "must be true or false");
+  for (const flag of ["keep_scratch", "models_trained_on_requests"])
+    if (body[flag] !== undefined && typeof body[flag] !== "boolean")
+      throw new TuneRequestError(flag, "must be true or false");
   return {
     index,
     fields: fields as string[],
@@ -265,5 +272,6 @@ export function parseTuneRequest(body: unknown): TuneRequest {
     depth: body.depth === undefined ? 100 : num(body.depth, "depth", 10, 1000, true),
     scratchIndex: str(body, "scratch_index") ?? `${index}-lodestone-tune`,
     keepScratch: body.keep_scratch === true,
+    modelsSawTrain: body.models_trained_on_requests === true,
   };
 }

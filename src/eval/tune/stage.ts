@@ -13,6 +13,7 @@ import type { SearchTransport } from "./transport.ts";
 export interface Trial {
   /** What was tried, in words (`k1 1.2 b 0.75`). */
   params: string;
+  /** The metric on the queries the stage chooses on (the training ones, or the held-out ones). */
   train: number;
 }
 
@@ -41,11 +42,11 @@ export interface Stage {
   name: StageName;
   /** What the stage's part of the configuration affects, so what it is measured on. */
   view: View;
-  /** Searches from `current`, whose metric on the training queries in `view` is `currentTrain`. */
-  run(ctx: StageContext, current: TuneConfig, currentTrain: number): Promise<StageResult>;
+  /** Searches from `current`, whose metric on the queries `on` in `view` is `currentTrain`. */
+  run(ctx: StageContext, current: TuneConfig, currentTrain: number, on: Judgements): Promise<StageResult>;
 }
 
-/** Tries each candidate on the training queries; the best strictly better one (first on ties) wins. */
+/** Tries each candidate on the queries `on`; the best strictly better one (first on ties) wins. */
 export async function bestOf(
   ctx: StageContext,
   stage: StageName,
@@ -53,13 +54,14 @@ export async function bestOf(
   current: TuneConfig,
   currentTrain: number,
   candidates: Array<{ config: TuneConfig; params: string }>,
+  on: Judgements = ctx.req.train,
 ): Promise<{ best: TuneConfig; bestTrain: number; trials: Trial[]; bestParams: string | undefined }> {
   let best = current;
   let bestTrain = currentTrain;
   let bestParams: string | undefined;
   const trials: Trial[] = [];
   for (const [i, c] of candidates.entries()) {
-    const train = await ctx.measure(c.config, ctx.req.train, view);
+    const train = await ctx.measure(c.config, on, view);
     trials.push({ params: c.params, train });
     if (train > bestTrain + 1e-9) {
       best = c.config;

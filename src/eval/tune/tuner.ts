@@ -16,7 +16,7 @@ import {
   type View,
 } from "./config.ts";
 import { metricOf, runConfig } from "./measure.ts";
-import type { Judgements, StageName, TuneRequest } from "./request.ts";
+import { type Judgements, type StageName, subsetJudgements, type TuneRequest } from "./request.ts";
 import {
   createScratch,
   putStaticSettings,
@@ -49,6 +49,12 @@ export interface Split {
 export interface StageReport {
   stage: StageName;
   status: "accepted" | "rejected" | "unchanged" | "skipped";
+  /**
+   * Which queries chose the change: "train" (then confirmed on the held-out ones), or
+   * "heldout-cv" (models trained on the training queries: chosen on one half of the held-out
+   * queries and measured on the other, both ways; `after.heldout` is that out-of-fold figure).
+   */
+  chosen_on?: "train" | "heldout-cv";
   /** Why it was skipped or rejected. */
   reason?: string;
   change?: string;
@@ -160,72 +166,28 @@ export async function tune(
   let tunedConfig: TuneConfig | undefined;
   try {
     const start = startConfig(req, scratch.similarity, scratch.queryFields);
-    const full: View = "full";
-    const both = async (config: TuneConfig, view: View): Promise<Split> => ({
-      train: await ctx.measure(config, req.train, view),
-      heldout: await ctx.measure(config, req.heldout, view),
-    });
     const withTest = async (config: TuneConfig): Promise<Split> => ({
-      ...(await both(config, full)),
-      ...(req.test && { test: await ctx.measure(config, req.test, full) }),
+      ...(await both(ctx, config, "full")),
+      ...(req.test && { test: await ctx.measure(config, req.test, "full") }),
     });
     const baseline = await withTest(start);
     let current = start;
     const stages: StageReport[] = [];
     for (const name of req.stages) {
       const stage = STAGES[name];
+      const onHeldout = req.modelsSawTrain && stage.view !== "lexical";
       emit({
         type: "stage",
         stage: name,
         status: "start",
-        message: `tuning ${name} on ${req.train.queries.length} queries`,
+        message: onHeldout
+          ? `tuning ${name} on the ${req.heldout.queries.length} held-out queries (2-fold cross-validation)`
+          : `tuning ${name} on ${req.train.queries.length} queries`,
       });
-      const before = await both(current, stage.view);
-      const result = await stage.run(ctx, current, before.train);
-      let report: StageReport;
-      if ("skipped" in result)
-        report = { stage: name, status: "skipped", reason: result.skipped, trials: [] };
-      else if (result.best === current || result.change === "")
-        report = {
-          stage: name,
-          status: "unchanged",
-          view: stage.view,
-          before,
-          after: before,
-          trials: result.trials,
-        };
-      else {
-        const after = {
-          train: result.bestTrain,
-          heldout: await ctx.measure(result.best, req.heldout, stage.view),
-        };
-        // and the whole search must not get worse on the held-out queries (a lexical gain can
-        // be undone by fusion or rerank)
-        const whole =
-          stage.view === full
-            ? undefined
-            : {
-                before: await ctx.measure(current, req.heldout, full),
-                after: await ctx.measure(result.best, req.heldout, full),
-              };
-        const helps = after.heldout > before.heldout + 1e-9 && (!whole || whole.after >= whole.before - 1e-9);
-        report = {
-          stage: name,
-          status: helps ? "accepted" : "rejected",
-          change: result.change,
-          view: stage.view,
-          before,
-          after,
-          trials: result.trials,
-          ...(!helps && {
-            reason:
-              after.heldout > before.heldout + 1e-9 && whole
-                ? `raised ${describeMetric(req)} on the training and held-out queries, but lowered the whole search's held-out ${describeMetric(req)} (${whole.before.toFixed(4)} → ${whole.after.toFixed(4)})`
-                : `raised ${describeMetric(req)} on the training queries (${before.train.toFixed(4)} → ${after.train.toFixed(4)}) but not on the held-out ones (${before.heldout.toFixed(4)} → ${after.heldout.toFixed(4)})`,
-          }),
-        };
-        if (helps) current = result.best;
-      }
+      const { config, ...report } = onHeldout
+        ? await crossValidatedStage(ctx, stage, current)
+        : await trainedStage(ctx, stage, current);
+      if (report.status === "accepted" && config) current = config;
       stages.push(report);
       emit({
         type: "stage",
@@ -254,6 +216,123 @@ export async function tune(
     // a kept scratch index is the tuned index: it keeps the tuned settings
     else if (tunedConfig) await applySettings(tunedConfig);
   }
+}
+
+export type StageOutcome = StageReport & { config?: TuneConfig };
+
+/** One after the other: a measurement may change the scratch index's settings. */
+async function both(ctx: StageContext, config: TuneConfig, view: View): Promise<Split> {
+  const train = await ctx.measure(config, ctx.req.train, view);
+  return { train, heldout: await ctx.measure(config, ctx.req.heldout, view) };
+}
+
+const rejectedOnHeldout = (req: TuneRequest, before: Split, after: Split) =>
+  `raised ${describeMetric(req)} on the training queries (${before.train.toFixed(4)} → ${after.train.toFixed(4)}) but not on the held-out ones (${before.heldout.toFixed(4)} → ${after.heldout.toFixed(4)})`;
+
+const loweredWhole = (req: TuneRequest, whole: { before: number; after: number }) =>
+  `raised ${describeMetric(req)} on the training and held-out queries, but lowered the whole search's held-out ${describeMetric(req)} (${whole.before.toFixed(4)} → ${whole.after.toFixed(4)})`;
+
+/** Chosen on the training queries; proposed only when the held-out queries improve too. */
+async function trainedStage(ctx: StageContext, stage: Stage, current: TuneConfig): Promise<StageOutcome> {
+  const { req } = ctx;
+  const before = await both(ctx, current, stage.view);
+  const result = await stage.run(ctx, current, before.train, req.train);
+  if ("skipped" in result)
+    return { stage: stage.name, status: "skipped", reason: result.skipped, trials: [] };
+  const base = {
+    stage: stage.name,
+    chosen_on: "train" as const,
+    view: stage.view,
+    before,
+    trials: result.trials,
+  };
+  if (result.best === current || result.change === "") return { ...base, status: "unchanged", after: before };
+  const after = { train: result.bestTrain, heldout: await ctx.measure(result.best, req.heldout, stage.view) };
+  // and the whole search must not get worse on the held-out queries (a lexical gain can be
+  // undone by fusion or rerank)
+  const whole =
+    stage.view === "full"
+      ? undefined
+      : {
+          before: await ctx.measure(current, req.heldout, "full"),
+          after: await ctx.measure(result.best, req.heldout, "full"),
+        };
+  const heldoutUp = after.heldout > before.heldout + 1e-9;
+  const helps = heldoutUp && (!whole || whole.after >= whole.before - 1e-9);
+  return {
+    ...base,
+    status: helps ? "accepted" : "rejected",
+    change: result.change,
+    after,
+    config: result.best,
+    ...(!helps && {
+      reason: heldoutUp && whole ? loweredWhole(req, whole) : rejectedOnHeldout(req, before, after),
+    }),
+  };
+}
+
+/** The held-out queries in two halves, alternating by id order (deterministic, balanced). */
+function folds(j: Judgements): [Judgements, Judgements] {
+  const ids = j.queries.map((q) => q.id).sort();
+  const half = (r: number) => subsetJudgements(j, new Set(ids.filter((_, i) => i % 2 === r)));
+  return [half(0), half(1)];
+}
+
+/**
+ * For model-dependent stages when the models trained on the training queries (their figures
+ * there are inflated): the stage chooses on one half of the held-out queries and is measured on
+ * the other, both ways. The change is proposed when that out-of-fold figure beats the current
+ * configuration on the held-out queries, in the stage's view and for the whole search; what is
+ * proposed is the choice on all held-out queries.
+ */
+export async function crossValidatedStage(
+  ctx: StageContext,
+  stage: Stage,
+  current: TuneConfig,
+): Promise<StageOutcome> {
+  const { req } = ctx;
+  const before = await both(ctx, current, stage.view);
+  const result = await stage.run(ctx, current, before.heldout, req.heldout);
+  if ("skipped" in result)
+    return { stage: stage.name, status: "skipped", reason: result.skipped, trials: [] };
+  const base = {
+    stage: stage.name,
+    chosen_on: "heldout-cv" as const,
+    view: stage.view,
+    before,
+    trials: result.trials,
+  };
+  if (result.best === current || result.change === "") return { ...base, status: "unchanged", after: before };
+  const n = req.heldout.queries.length;
+  let outOfFold = 0;
+  let wholeOutOfFold = 0;
+  const [a, b] = folds(req.heldout);
+  for (const [choose, check] of [
+    [a, b],
+    [b, a],
+  ] as const) {
+    const r = await stage.run(ctx, current, await ctx.measure(current, choose, stage.view), choose);
+    const chosen = "skipped" in r ? current : r.best;
+    const w = check.queries.length / n;
+    outOfFold += w * (await ctx.measure(chosen, check, stage.view));
+    wholeOutOfFold += w * (await ctx.measure(chosen, check, "full"));
+  }
+  const after = { train: await ctx.measure(result.best, req.train, stage.view), heldout: outOfFold };
+  const whole = { before: await ctx.measure(current, req.heldout, "full"), after: wholeOutOfFold };
+  const helps = after.heldout > before.heldout + 1e-9 && whole.after >= whole.before - 1e-9;
+  return {
+    ...base,
+    status: helps ? "accepted" : "rejected",
+    change: result.change,
+    after,
+    config: result.best,
+    ...(!helps && {
+      reason:
+        after.heldout > before.heldout + 1e-9
+          ? `chosen on half of the held-out queries, it raised ${describeMetric(req)} on the other half but lowered the whole search's (${whole.before.toFixed(4)} → ${whole.after.toFixed(4)})`
+          : `chosen on half of the held-out queries, it did not raise ${describeMetric(req)} on the other half (${before.heldout.toFixed(4)} → ${after.heldout.toFixed(4)} out of fold)`,
+    }),
+  };
 }
 
 /**

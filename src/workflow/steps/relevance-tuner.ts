@@ -17,7 +17,7 @@ import type { RelevanceTuner, TuneInput } from "./tune.ts";
 
 const STEP = "tune";
 /** Part of the stored report's key: raise it when tuning itself changes, so old reports are not reused. */
-const TUNER_VERSION = 2;
+const TUNER_VERSION = 3;
 const OPTIONS = ["stages", "metric", "max_train_queries"];
 
 function tuneBody(ctx: StepContext, options: Record<string, unknown>, input: TuneInput) {
@@ -33,6 +33,8 @@ function tuneBody(ctx: StepContext, options: Record<string, unknown>, input: Tun
     reranker_model_id: input.endpoints.reranker,
     requests: requestsFrom(input.train.queries, input.train.qrels),
     heldout_requests: requestsFrom(input.validation.queries, input.validation.qrels),
+    // the models trained on the training questions: fusion and rerank choose on the validation ones
+    models_trained_on_requests: true,
     stages: options.stages ?? [...STAGES],
     ...(options.metric !== undefined && { metric: options.metric }),
     ...(options.max_train_queries !== undefined && { max_train_queries: options.max_train_queries }),
