@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { installAuth } from "./auth.ts";
 import { installErrorHandling } from "./errors.ts";
 import type { Platform } from "./platform-types.ts";
+import { consoleRoutes } from "./routes/console.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { inferenceRoutes } from "./routes/inference.ts";
 import { jobRoutes } from "./routes/jobs.ts";
@@ -41,5 +42,6 @@ export function buildApp(platform: Platform, opts: AppOptions = {}): FastifyInst
   jobRoutes(app, platform);
   modelRoutes(app, platform);
   inferenceRoutes(app, platform);
+  consoleRoutes(app, platform);
   return app;
 }

@@ -23,8 +23,9 @@ const KEY_PATTERN = /^lsk-[0-9A-Za-z]{40}$/;
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 /** `last_used_at` is written at most this often per key, so busy keys do not write on every request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
-/** Routes answered without a key (route patterns as registered). */
-const PUBLIC_ROUTES = new Set(["/health"]);
+/** Routes answered without a key (route patterns as registered); the console's static files are
+ * public too, its API calls carry the key (see web/src/api.ts). */
+const PUBLIC_ROUTES = new Set(["/health", "/", "/console", "/console/*", "/console/vendor/:name"]);
 
 export const CREATE_KEY_HINT = "lodestone keys create <name>";
 
