@@ -8,6 +8,7 @@ import { registerEndpoints } from "./commands/endpoints.ts";
 import { registerEval } from "./commands/eval.ts";
 import { registerIndex } from "./commands/index-bulk.ts";
 import { registerInference } from "./commands/inference.ts";
+import { registerIngest } from "./commands/ingest.ts";
 import { registerKeys } from "./commands/keys.ts";
 import { registerModels } from "./commands/models.ts";
 import { registerOss } from "./commands/oss.ts";
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
   registerDoctor(program);
   registerWorkflow(program);
   registerTune(program);
+  registerIngest(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

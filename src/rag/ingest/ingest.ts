@@ -1,0 +1,227 @@
+/**
+ * Ingestion: files → extracted text → chunks → index documents, synchronised with what the
+ * index already holds for each root. Per file the ingest key (file hash + chunking and loader
+ * options) decides: the same key with all planned chunks present → nothing is read further or
+ * written; otherwise the file is chunked again, chunks with new text are indexed, chunks whose
+ * text is still there keep their document (only their metadata is updated, so their embedding
+ * stays), chunks whose text is gone are deleted. Files no longer under a root are deleted.
+ */
+import type { SearchBackend } from "../../backends/types.ts";
+import { badRequest, errorMessage } from "../../common/errors.ts";
+import { chunkDocuments, type IdentifiedChunk } from "./chunk-documents.ts";
+import { chunkDocument, DEFAULT_CHUNKING, validateChunking } from "./chunker.ts";
+import { METADATA_FIELDS } from "./fields.ts";
+import {
+  type BulkAction,
+  BulkWriter,
+  checkIndexName,
+  chunkIds,
+  ensureIndex,
+  type IndexedFile,
+  refresh,
+  rootState,
+} from "./index-store.ts";
+import { formatOf, loadDocument, SUPPORTED_EXTENSIONS } from "./loaders/index.ts";
+import { type SourceFile, type SourceRoot, sha256 } from "./sources.ts";
+import type { ChunkingOptions, LoaderOptions } from "./types.ts";
+
+/** Bumped when loaders or the chunker change what they make of the same file. */
+const INGEST_VERSION = 1;
+
+export interface IngestOptions {
+  backend: SearchBackend;
+  index: string;
+  /** Resolved roots (sources.ts: sourceRoot). */
+  sources: SourceRoot[];
+  chunking?: ChunkingOptions;
+  /** JSON/JSONL field names. */
+  fields?: Pick<LoaderOptions, "textField" | "titleField" | "idField">;
+  /** An ingest pipeline instead of the index's default one. */
+  pipeline?: string;
+  /** The analyzer of text fields when the index is created (default english). */
+  analyzer?: string;
+  /** Actions per `_bulk` request (default 200). */
+  batch?: number;
+  /** Read and chunk everything, compare with the index, write nothing. */
+  dryRun?: boolean;
+  onProgress?: (progress: IngestProgress) => void;
+}
+
+export interface IngestProgress {
+  filesDone: number;
+  filesTotal: number;
+  /** Bulk actions the index has acknowledged. */
+  written: number;
+  /** The file just handled. */
+  source?: string;
+}
+
+export interface IngestSummary {
+  index: string;
+  created_index: boolean;
+  /** Fields added to an existing index's mapping. */
+  added_fields: string[];
+  roots: string[];
+  dry_run: boolean;
+  files: {
+    added: number;
+    changed: number;
+    unchanged: number;
+    deleted: number;
+    skipped: number;
+    failed: number;
+  };
+  chunks: { indexed: number; updated: number; deleted: number; unchanged: number };
+  /** Files of unsupported types. */
+  skipped: Array<{ source: string; reason: string }>;
+  /** Files that could not be read, and bulk items the index refused. */
+  errors: Array<{ source: string; reason: string }>;
+  took_ms: number;
+}
+
+type FileOutcome = "added" | "changed" | "unchanged" | "skipped" | "failed";
+
+/** The ingest key: changes when the file, the chunking or the JSON field options change. */
+function ingestKey(sourceHash: string, opts: IngestOptions, chunking: ChunkingOptions): string {
+  return sha256(JSON.stringify([INGEST_VERSION, sourceHash, chunking, opts.fields ?? {}])).slice(0, 24);
+}
+
+function metadataOf(chunk: IdentifiedChunk): Record<string, unknown> {
+  const doc = chunk.doc as unknown as Record<string, unknown>;
+  // page and record are null when absent, so an update clears a stale value
+  return Object.fromEntries(METADATA_FIELDS.map((f) => [f, doc[f] ?? null]));
+}
+
+const isCurrent = (had: IndexedFile | undefined, key: string) =>
+  had !== undefined && had.keys.length === 1 && had.keys[0] === key && had.count === had.planned;
+
+export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
+  const started = Date.now();
+  checkIndexName(opts.index);
+  const chunking = opts.chunking ?? DEFAULT_CHUNKING;
+  const invalid = validateChunking(chunking);
+  if (invalid) throw badRequest("InvalidChunking", invalid, "chunking");
+  const dryRun = Boolean(opts.dryRun);
+  const setup = await ensureIndex(opts.backend, opts.index, { analyzer: opts.analyzer ?? "english", dryRun });
+  const summary: IngestSummary = {
+    index: opts.index,
+    created_index: setup.created,
+    added_fields: setup.added,
+    roots: opts.sources.map((r) => r.root),
+    dry_run: dryRun,
+    files: { added: 0, changed: 0, unchanged: 0, deleted: 0, skipped: 0, failed: 0 },
+    chunks: { indexed: 0, updated: 0, deleted: 0, unchanged: 0 },
+    skipped: [],
+    errors: [],
+    took_ms: 0,
+  };
+  const progress: IngestProgress = {
+    filesDone: 0,
+    filesTotal: opts.sources.reduce((n, r) => n + r.files.length, 0),
+    written: 0,
+  };
+  const report = (source?: string) => opts.onProgress?.({ ...progress, source });
+  const sourceOfId = new Map<string, string>();
+  const writer = new BulkWriter(opts.backend, opts.index, {
+    batch: opts.batch ?? 200,
+    pipeline: opts.pipeline,
+    onWritten: (n) => {
+      progress.written = n;
+      report();
+    },
+  });
+  const write = async (action: BulkAction, source: string) => {
+    if (dryRun) return;
+    sourceOfId.set(action.id, source);
+    await writer.add(action);
+  };
+  const now = new Date().toISOString();
+
+  /** Brings one file's chunks in the index up to date. */
+  const syncFile = async (
+    file: SourceFile,
+    root: string,
+    had: IndexedFile | undefined,
+  ): Promise<FileOutcome> => {
+    const format = formatOf(file.name);
+    if (!format) {
+      summary.skipped.push({
+        source: file.source,
+        reason: `unsupported file type (ingestion reads ${SUPPORTED_EXTENSIONS.join(", ")})`,
+      });
+      return "skipped";
+    }
+    let chunks: IdentifiedChunk[];
+    try {
+      const bytes = await file.read();
+      const sourceHash = sha256(bytes);
+      const key = ingestKey(sourceHash, opts, chunking);
+      if (isCurrent(had, key)) {
+        summary.chunks.unchanged += had?.count ?? 0;
+        return "unchanged";
+      }
+      const doc = await loadDocument(bytes, format, { name: file.name, ...opts.fields });
+      const facts = {
+        source: file.source,
+        root,
+        format,
+        sourceHash,
+        ingestKey: key,
+        modifiedAt: file.modifiedAt,
+      };
+      chunks = chunkDocuments(chunkDocument(doc, chunking), facts, now);
+    } catch (err) {
+      summary.errors.push({ source: file.source, reason: errorMessage(err) });
+      return "failed";
+    }
+    const existing = new Set(
+      had && setup.exists ? await chunkIds(opts.backend, opts.index, file.source) : [],
+    );
+    for (const chunk of chunks) {
+      if (existing.delete(chunk.id)) {
+        summary.chunks.updated++;
+        await write({ op: "update", id: chunk.id, doc: metadataOf(chunk) }, file.source);
+      } else {
+        summary.chunks.indexed++;
+        await write(
+          { op: "index", id: chunk.id, doc: chunk.doc as unknown as Record<string, unknown> },
+          file.source,
+        );
+      }
+    }
+    for (const id of existing) {
+      summary.chunks.deleted++;
+      await write({ op: "delete", id }, file.source);
+    }
+    return had ? "changed" : "added";
+  };
+
+  for (const root of opts.sources) {
+    const state = setup.exists ? await rootState(opts.backend, opts.index, root.root) : new Map();
+    for (const file of root.files) {
+      const outcome = await syncFile(file, root.root, state.get(file.source));
+      state.delete(file.source);
+      summary.files[outcome]++;
+      progress.filesDone++;
+      report(file.source);
+    }
+    // what is left was under this root before and is gone now
+    for (const source of state.keys()) {
+      const ids = await chunkIds(opts.backend, opts.index, source);
+      for (const id of ids) await write({ op: "delete", id }, source);
+      summary.chunks.deleted += ids.length;
+      summary.files.deleted++;
+    }
+  }
+  if (!dryRun) {
+    await writer.flush();
+    if (setup.exists) await refresh(opts.backend, opts.index);
+  }
+  for (const f of writer.failures)
+    summary.errors.push({
+      source: sourceOfId.get(f.id) ?? f.id,
+      reason: `${f.op} of chunk ${f.id}: ${f.status} ${f.reason}`,
+    });
+  summary.took_ms = Date.now() - started;
+  return summary;
+}
