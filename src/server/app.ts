@@ -9,6 +9,7 @@ import { inferenceRoutes } from "./routes/inference.ts";
 import { jobRoutes } from "./routes/jobs.ts";
 import { modelRoutes } from "./routes/models.ts";
 import { ossRoutes } from "./routes/oss.ts";
+import { ragRoutes } from "./routes/rag.ts";
 
 export interface AppOptions {
   /** Write structured logs to this file instead of stdout. */
@@ -42,6 +43,7 @@ export function buildApp(platform: Platform, opts: AppOptions = {}): FastifyInst
   jobRoutes(app, platform);
   modelRoutes(app, platform);
   inferenceRoutes(app, platform);
+  ragRoutes(app, platform);
   consoleRoutes(app, platform);
   return app;
 }

@@ -3,6 +3,7 @@ import type { LodestoneConfig } from "../config/schema.ts";
 import type { JobStore } from "../jobs/job-store.ts";
 import type { JobRunner } from "../jobs/runner.ts";
 import type { ScriptRegistry } from "../jobs/scripts.ts";
+import type { RagService } from "../rag/service.ts";
 import type { SearchEngine } from "../search/engine.ts";
 import type { EndpointManager } from "../serving/endpoints.ts";
 import type { ModelRegistry } from "../serving/registry.ts";
@@ -24,6 +25,8 @@ export interface Platform {
   /** Jobs call the platform API with this key (generated at start, never stored). */
   internalApiKey: string;
   endpoints: EndpointManager;
+  /** RAG apps (src/rag): retrieval through the configured search backend. */
+  rag: RagService;
   /** Where the search API listens, once it does (GET /health reports it to clients). */
   searchUrl?: string;
 }

@@ -1,12 +1,14 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
+import { createBackend, type SearchBackend } from "../backends/index.ts";
 import { dataLayout } from "../config/layout.ts";
 import type { LodestoneConfig } from "../config/schema.ts";
 import { JOB_BUILTINS } from "../jobs/builtin/index.ts";
 import { JobStore } from "../jobs/job-store.ts";
 import { JobRunner } from "../jobs/runner.ts";
 import { ScriptRegistry } from "../jobs/scripts.ts";
+import { RagService } from "../rag/service.ts";
 import { NODE_NAME } from "../search/api/identity.ts";
 import { buildSearchApp } from "../search/api/server.ts";
 import { SearchEngine } from "../search/engine.ts";
@@ -22,6 +24,7 @@ import { TRAINING_BUILTINS } from "../training-jobs/index.ts";
 import { buildApp } from "./app.ts";
 import { generateKey } from "./auth.ts";
 import type { Platform } from "./platform-types.ts";
+import { ragModels } from "./rag-models.ts";
 import { mlCommonsRoutes } from "./routes/ml-commons.ts";
 import { tuneRoutes } from "./routes/tune.ts";
 import { VERSION } from "./version.ts";
@@ -83,6 +86,17 @@ export async function startPlatform(
     connectors,
     node: NODE_NAME,
   });
+  // RAG apps search through the configured backend (the embedded engine's port, or a cluster),
+  // known once both servers listen
+  let ragBackend: SearchBackend | undefined;
+  const rag = new RagService(
+    db,
+    () => {
+      if (!ragBackend) throw new Error("the search backend is not ready: the platform is still starting");
+      return ragBackend;
+    },
+    ragModels(models, endpoints),
+  );
   const platform: Platform = {
     version: VERSION,
     config,
@@ -96,6 +110,7 @@ export async function startPlatform(
     models,
     endpoints,
     internalApiKey: generateKey(),
+    rag,
   };
   if (opts.logFile) fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
   const app = buildApp(platform, opts);
@@ -125,12 +140,14 @@ export async function startPlatform(
   const url = loopback(address);
   const searchUrl = loopback(searchAddress);
   platform.searchUrl = searchUrl;
+  ragBackend = createBackend(config.search, { embeddedUrl: searchUrl, platformUrl: url });
   jobs.start({ LODESTONE_API_URL: url, LODESTONE_API_KEY: platform.internalApiKey });
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
       await app.close();
       await searchApp.close();
+      await ragBackend?.close();
       await ml.close();
       await jobs.close();
       await endpoints.close();

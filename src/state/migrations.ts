@@ -132,7 +132,8 @@ export const MIGRATIONS: Migration[] = [
     version: 6,
     name: "rag apps, chats and the interaction log",
     // rag_apps.body is the whole app definition (JSON, validated by src/rag/app-schema.ts);
-    // rag_chats keeps every answer: a session's turns (memory) and what feedback refers to.
+    // rag_chats keeps every answer: a session's turns (memory) and what feedback refers to
+    // (context: the chunks given to the LLM, which of them the answer cited; the last rating).
     // interactions is the behaviour log the RAG apps write and the recommender reads
     // (src/state/interactions.ts); event_id makes writes idempotent.
     sql: `
@@ -151,7 +152,9 @@ export const MIGRATIONS: Migration[] = [
         query            TEXT NOT NULL,
         rewritten_query  TEXT NOT NULL,
         answer           TEXT NOT NULL,
-        citations        TEXT NOT NULL,
+        context          TEXT NOT NULL,
+        rating           TEXT,
+        comment          TEXT,
         at               INTEGER NOT NULL
       );
       CREATE INDEX rag_chats_session ON rag_chats(app_id, session_id, at);

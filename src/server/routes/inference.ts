@@ -8,8 +8,9 @@ import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { badRequest } from "../../common/errors.ts";
 import { bm25Scores } from "../../serving/bm25-lite.ts";
-import type { ChatMessage, ChatRequest } from "../../serving/chat-types.ts";
+import type { ChatMessage, ChatRequest, ChatUsage } from "../../serving/chat-types.ts";
 import type { Platform } from "../platform-types.ts";
+import { RAG_MODEL_PREFIX, ragCompletion } from "./rag.ts";
 
 const MAX_INPUTS = 2048;
 const MAX_DOCUMENTS = 1000;
@@ -61,6 +62,14 @@ const ChatBody = Type.Object(
   // OpenAI clients send more sampling options (top_p, n, …); they do not change an extractive answer
   { additionalProperties: true },
 );
+
+/** One piece of a streamed reply: a provider's chunk, with fields to add to its event. */
+type StreamPiece = {
+  delta: string;
+  finishReason?: "stop" | "length";
+  usage?: ChatUsage;
+  extra?: Record<string, unknown>;
+};
 
 const countTokens = (s: string) => s.split(/\s+/).filter(Boolean).length;
 
@@ -132,12 +141,17 @@ export function inferenceRoutes(app: FastifyInstance, platform: Platform): void 
 
   app.post("/v1/chat/completions", { schema: { body: ChatBody } }, async (req, reply) => {
     const body = req.body as Static<typeof ChatBody>;
-    const served = endpoints.resolve(body.model);
-    const provider = endpoints.chat(served);
     const messages: ChatMessage[] = body.messages.map((m) => ({
       role: m.role === "developer" ? "system" : (m.role as ChatMessage["role"]),
       content: typeof m.content === "string" ? m.content : (m.content ?? []).map((p) => p.text).join("\n"),
     }));
+    // a RAG app answers with retrieval and citations (routes/rag.ts)
+    if (body.model.startsWith(RAG_MODEL_PREFIX))
+      return ragCompletion(platform.rag, body, messages, reply, (meta, pieces) =>
+        streamChat(reply, meta, pieces),
+      );
+    const served = endpoints.resolve(body.model);
+    const provider = endpoints.chat(served);
     const abort = new AbortController();
     // the client went away before the answer was complete (the request stream's own "close" fires
     // as soon as its body is read, so watch the response)
@@ -175,10 +189,20 @@ export function inferenceRoutes(app: FastifyInstance, platform: Platform): void 
   });
 }
 
+/**
+ * Sends chat.completion.chunk events. `meta.first` adds fields to the first chunk and a chunk's
+ * `extra` to its own (a RAG app's citations); plain chat models send neither.
+ */
 async function streamChat(
   reply: FastifyReply,
-  meta: { id: string; created: number; model: string; includeUsage: boolean },
-  chunks: ReturnType<import("../../serving/chat-types.ts").ChatProvider["stream"]>,
+  meta: {
+    id: string;
+    created: number;
+    model: string;
+    includeUsage: boolean;
+    first?: Record<string, unknown>;
+  },
+  chunks: AsyncIterable<StreamPiece>,
 ): Promise<FastifyReply> {
   reply.hijack();
   const res = reply.raw;
@@ -188,15 +212,20 @@ async function streamChat(
     connection: "keep-alive",
     "x-request-id": String(reply.request.id),
   });
-  const send = (choices: unknown[], usage?: unknown) =>
+  const send = (choices: unknown[], usage?: unknown, extra?: Record<string, unknown>) =>
     res.write(
-      `data: ${JSON.stringify({ id: meta.id, object: "chat.completion.chunk", created: meta.created, model: meta.model, choices, ...(usage ? { usage } : {}) })}\n\n`,
+      `data: ${JSON.stringify({ id: meta.id, object: "chat.completion.chunk", created: meta.created, model: meta.model, choices, ...(usage ? { usage } : {}), ...extra })}\n\n`,
     );
   try {
-    send([{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }]);
+    send(
+      [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }],
+      undefined,
+      meta.first,
+    );
     for await (const chunk of chunks) {
       if (chunk.delta) send([{ index: 0, delta: { content: chunk.delta }, finish_reason: null }]);
-      if (chunk.finishReason) send([{ index: 0, delta: {}, finish_reason: chunk.finishReason }]);
+      if (chunk.finishReason)
+        send([{ index: 0, delta: {}, finish_reason: chunk.finishReason }], undefined, chunk.extra);
       if (chunk.usage && meta.includeUsage) send([], chunk.usage);
     }
     res.write("data: [DONE]\n\n");

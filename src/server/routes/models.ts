@@ -11,6 +11,7 @@ import { CONNECTOR_TYPES, type ConnectorSpec } from "../../serving/connector-mod
 import type { EndpointRecord } from "../../serving/endpoints.ts";
 import type { ModelRecord } from "../../serving/registry.ts";
 import type { Platform } from "../platform-types.ts";
+import { ragModelEntries } from "./rag.ts";
 
 const Connector = Type.Object(
   {
@@ -91,7 +92,11 @@ export function modelRoutes(app: FastifyInstance, platform: Platform): void {
       : await models.register(body.model_name, body.oss_path as string);
     return reply.code(201).send(modelView(model));
   });
-  app.get("/v1/models", async () => ({ object: "list", data: models.list().map(modelView) }));
+  // RAG apps answer as models too: rag:<name> on /v1/chat/completions
+  app.get("/v1/models", async () => ({
+    object: "list",
+    data: [...models.list().map(modelView), ...ragModelEntries(platform.rag)],
+  }));
   app.get("/v1/models/:model_id", { schema: { params: ModelParams } }, async (req) =>
     modelView(models.get((req.params as { model_id: string }).model_id)),
   );
