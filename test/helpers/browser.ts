@@ -24,7 +24,9 @@ export interface TestBrowser {
 
 export async function launchBrowser(): Promise<TestBrowser> {
   if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: run "bash scripts/ensure-test-deps.sh" (it installs Debian's chromium)`);
+    throw new Error(
+      `${CHROMIUM} is missing: run "bash scripts/ensure-test-deps.sh" (it installs Debian's chromium)`,
+    );
   }
   const browser = await chromium.launch({
     executablePath: CHROMIUM,

@@ -160,5 +160,7 @@ export function modeRequest(
       ? "no hybrid search pipeline (a normalization-processor): PUT /_search/pipeline/<name>"
       : "no search pipeline with a rerank response processor";
   }
-  return { body: { query: hybrid, size }, pipeline };
+  // the rerank processor reads the query text from the request's ext
+  const ext = mode === "rerank" ? { ext: { rerank: { query_context: { query_text: text } } } } : {};
+  return { body: { query: hybrid, size, ...ext }, pipeline };
 }

@@ -1,0 +1,133 @@
+/**
+ * The search playground and the relevance lab in a real browser, on a small index with trained
+ * models: one query in four retrieval modes side by side (each with hits, scores and an explain
+ * that opens), the phone layout without sideways scrolling, and `_rank_eval` of judged queries
+ * per mode with its chart.
+ */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { RunningPlatform } from "../../src/server/platform.ts";
+import {
+  horizontalOverflow,
+  launchBrowser,
+  PHONE,
+  screenshot,
+  type TestBrowser,
+} from "../helpers/browser.ts";
+import { startTestPlatform } from "../helpers/platform.ts";
+import { INDEX, JUDGED, seedSearchFixture } from "./fixtures.ts";
+
+let server: RunningPlatform;
+let browser: TestBrowser;
+let models: { embedder: string; reranker: string };
+
+before(async () => {
+  [server, browser] = await Promise.all([startTestPlatform(), launchBrowser()]);
+  models = await seedSearchFixture(server);
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const MODES = ["bm25", "neural", "hybrid", "rerank"];
+
+test("compare retrieval modes: four columns with scored hits and an explain", async () => {
+  const page = await browser.page();
+  await page.goto(`${server.url}/console/#/search/${INDEX}`);
+  // the query settings come from the index: text fields, vector field, model, pipelines
+  const settings = page.locator("details.settings");
+  await settings.locator("summary").click();
+  await page.waitForFunction(
+    () => (document.querySelector<HTMLInputElement>('input[name="model_id"]')?.value ?? "") !== "",
+  );
+  assert.equal(await page.getByLabel("Text fields (multi_match)").inputValue(), "title, content");
+  assert.equal(await page.getByLabel("Vector field").inputValue(), "embedding");
+  assert.equal(await page.getByLabel("Embedding model id").inputValue(), models.embedder);
+  assert.equal(await page.getByLabel("Hybrid search pipeline").inputValue(), `${INDEX}-hybrid`);
+  assert.equal(await page.getByLabel("Rerank search pipeline").inputValue(), `${INDEX}-hybrid-rerank`);
+
+  await page.getByLabel("Query", { exact: true }).fill("supersonic shock waves");
+  await page.getByLabel("Query", { exact: true }).press("Enter");
+  for (const mode of MODES) {
+    const column = page.locator(`section.column[data-mode="${mode}"]`);
+    await column.locator("li.hit").first().waitFor();
+    assert.equal(await column.locator(".error").count(), 0, `${mode}: ${await column.textContent()}`);
+    const score = Number(await column.locator("li.hit .score").first().textContent());
+    assert.ok(Number.isFinite(score) && score > 0, `${mode} top score ${score}`);
+  }
+  // BM25 and hybrid put the shock-wave document first
+  assert.equal(await page.locator('[data-mode="bm25"] li.hit strong').first().textContent(), "Shock waves");
+  assert.equal(await page.locator('[data-mode="hybrid"] li.hit strong').first().textContent(), "Shock waves");
+  const explain = page.locator('[data-mode="bm25"] li.hit details.explain').first();
+  await explain.locator("summary").click();
+  const tree = explain.locator("ul.explanation");
+  await tree.waitFor();
+  assert.match((await tree.textContent()) ?? "", /weight\(|sum of|score/i);
+  await screenshot(page, "search-playground");
+  assert.deepEqual(page.errors, []);
+});
+
+test("the playground on a phone: no sideways scrolling, columns stacked", async () => {
+  const page = await browser.page(PHONE);
+  await page.goto(`${server.url}/console/#/search/${INDEX}`);
+  await page.waitForFunction(
+    () => (document.querySelector<HTMLInputElement>('input[name="model_id"]')?.value ?? "") !== "",
+  );
+  await page.getByLabel("Query", { exact: true }).fill("heat transfer");
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.locator('[data-mode="rerank"] li.hit').first().waitFor();
+  await page.locator('[data-mode="bm25"] li.hit details.explain summary').first().click();
+  assert.equal(await horizontalOverflow(page), 0);
+  const boxes = await Promise.all(MODES.map((m) => page.locator(`[data-mode="${m}"]`).boundingBox()));
+  for (const box of boxes)
+    assert.ok(box && box.x >= 0 && box.x + box.width <= PHONE.width, JSON.stringify(box));
+  await screenshot(page, "search-playground-phone");
+});
+
+test("relevance lab: _rank_eval per query and the metric per retrieval mode", async () => {
+  const page = await browser.page();
+  await page.goto(`${server.url}/console/#/relevance`);
+  await page.getByLabel("Index").selectOption(INDEX);
+  await page.getByLabel(/^Judgements/).fill(JSON.stringify(JUDGED));
+  await page.getByLabel("Metric").selectOption("mrr");
+  await page.getByRole("button", { name: "Run _rank_eval" }).click();
+  const heading = page.getByRole("heading", { level: 2, name: /^MRR@10 \(bm25\): / });
+  await heading.waitFor();
+  // each judged query has a row; BM25 ranks each query's one relevant document first here
+  assert.equal(
+    await page.locator(".table-wrap tbody tr").count(),
+    JUDGED.length,
+    (await page.locator(".table-wrap tbody tr").allTextContents()).join("\n"),
+  );
+  assert.match((await heading.textContent()) ?? "", /: 1$/);
+  await page.getByRole("button", { name: "Compare all modes" }).click();
+  await page.getByRole("heading", { level: 2, name: /per retrieval mode/ }).waitFor();
+  await page.locator("figure.chart-figure canvas").waitFor();
+  const rows = await page.locator(".table-wrap tbody tr").allTextContents();
+  assert.equal(rows.length, 4);
+  for (const row of rows) assert.doesNotMatch(row, /–/, `every mode measured: ${row}`);
+  await screenshot(page, "relevance-lab");
+  assert.deepEqual(page.errors, []);
+});
+
+test("relevance lab: tune, with train vs held-out per stage charted", async () => {
+  const page = await browser.page();
+  await page.goto(`${server.url}/console/#/relevance`);
+  await page.getByLabel("Index").selectOption(INDEX);
+  await page.getByLabel(/^Judgements/).fill(JSON.stringify(JUDGED));
+  for (const stage of ["synonyms", "prf", "hybrid", "rerank"])
+    await page.getByLabel(stage, { exact: true }).uncheck();
+  await page.getByLabel("Held-out share").fill("0.5");
+  await page.getByRole("button", { name: "Run tune" }).click();
+  await page
+    .getByRole("heading", { level: 2, name: /^Tuned ndcg@10: held-out/ })
+    .waitFor({ timeout: 45_000 });
+  await page.locator("figure.chart-figure canvas").waitFor();
+  const stages = await page.locator(".table-wrap tbody tr td:first-child").allTextContents();
+  assert.deepEqual(stages, ["bm25", "clauses"]);
+  const label = (await page.locator("figure.chart-figure .chart").getAttribute("aria-label")) ?? "";
+  assert.match(label, /^ndcg@10 per stage: train vs held-out\. baseline: train \d/);
+  await screenshot(page, "relevance-tune");
+  assert.deepEqual(page.errors, []);
+});
