@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { chunkDocuments, type FileFacts } from "../../src/rag/ingest/chunk-documents.ts";
 import { chunkDocument, validateChunking } from "../../src/rag/ingest/chunker.ts";
 import { loadMarkdown } from "../../src/rag/ingest/loaders/markdown.ts";
 import { sentenceSpans } from "../../src/rag/ingest/sentences.ts";
@@ -155,5 +156,50 @@ describe("chunker", () => {
     assert.match(validateChunking({ size: 10, overlap: 6 }) ?? "", /half the chunk size \(5\)/);
     assert.equal(validateChunking({ size: 10, overlap: 5 }), undefined);
     assert.throws(() => chunkDocument(markdown(), { size: 10, overlap: 9 }), RangeError);
+  });
+});
+
+describe("chunk documents", () => {
+  const facts = (source: string): FileFacts => ({
+    source,
+    root: "docs/",
+    format: "text",
+    sourceHash: "f".repeat(64),
+    ingestKey: "k",
+    modifiedAt: "2026-01-01T00:00:00.000Z",
+  });
+  const doc = loadMarkdown(
+    "## A\n\nSame words here.\n\n## B\n\nSame   words\nhere.\n\n## C\n\nOther words.",
+    {
+      name: "dup.md",
+    },
+  );
+  const chunks = chunkDocument(doc, { size: 50, overlap: 0 });
+
+  test("identical text twice in a file is indexed once (its first occurrence); ordinals stay dense", () => {
+    assert.equal(chunks.length, 3);
+    const docs = chunkDocuments(chunks, facts("docs/dup.md"), "2026-02-02T00:00:00.000Z");
+    assert.deepEqual(
+      docs.map((d) => [d.doc.section, d.doc.chunk, d.doc.source_chunks]),
+      [
+        ["A", 0, 2],
+        ["C", 1, 2],
+      ],
+    );
+  });
+
+  test("ids are deterministic per (source, text); the same text in two files is two documents", () => {
+    const one = chunkDocuments(chunks, facts("docs/dup.md"), "t1");
+    const again = chunkDocuments(chunks, facts("docs/dup.md"), "t2");
+    const other = chunkDocuments(chunks, facts("docs/copy.md"), "t1");
+    assert.deepEqual(
+      one.map((d) => d.id),
+      again.map((d) => d.id),
+    );
+    assert.deepEqual(
+      one.map((d) => d.doc.content_hash),
+      other.map((d) => d.doc.content_hash),
+    );
+    for (let i = 0; i < one.length; i++) assert.notEqual(one[i]?.id, other[i]?.id);
   });
 });
