@@ -45,6 +45,8 @@ export async function seedSearchFixture(
       properties: {
         title: { type: "text", analyzer: "english" },
         content: { type: "text", analyzer: "english" },
+        section: { type: "keyword" },
+        source: { type: "keyword" },
         embedding: {
           type: "knn_vector",
           dimension: 64,
@@ -55,7 +57,7 @@ export async function seedSearchFixture(
   });
   const bulk = DOCS.flatMap((content, i) => [
     JSON.stringify({ index: { _id: String(i) } }),
-    JSON.stringify({ title: TITLES[i], content }),
+    JSON.stringify({ title: TITLES[i], section: "Aerodynamics", source: "docs/aero.md", content }),
   ]);
   await ok(server, "POST", `/${INDEX}/_bulk?refresh=true`, `${bulk.join("\n")}\n`);
   const normalization = {

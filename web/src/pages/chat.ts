@@ -37,6 +37,8 @@ export interface Citation {
   score?: number;
   text: string;
   quote?: { start: number; end: number };
+  /** Each quoted sentence, when the answer quotes several. */
+  quotes?: { start: number; end: number }[];
 }
 
 interface TraceStage {
@@ -59,20 +61,27 @@ interface ChatAnswer {
 
 const DEFAULT_APP = "docs";
 
-/** The chunk's text with the quoted span in <mark> (offsets clamped to the text). */
+/**
+ * The chunk's text with the quoted sentences in <mark>: each of `quotes` when given, else the one
+ * `quote` span (offsets clamped to the text, overlaps merged).
+ */
 export function quotedText(citation: Citation): HTMLElement {
   const text = citation.text ?? "";
-  const quote = citation.quote;
-  if (!quote || quote.end <= quote.start) return h("p", { class: "chunk" }, text);
-  const start = Math.max(0, Math.min(text.length, quote.start));
-  const end = Math.max(start, Math.min(text.length, quote.end));
-  return h(
-    "p",
-    { class: "chunk" },
-    text.slice(0, start),
-    h("mark", {}, text.slice(start, end)),
-    text.slice(end),
-  );
+  const clamp = (n: number) => Math.max(0, Math.min(text.length, n));
+  const spans = (citation.quotes ?? (citation.quote ? [citation.quote] : []))
+    .map((q) => ({ start: clamp(q.start), end: clamp(q.end) }))
+    .filter((q) => q.end > q.start)
+    .sort((a, b) => a.start - b.start);
+  const out = h("p", { class: "chunk" });
+  let at = 0;
+  for (const span of spans) {
+    if (span.end <= at) continue;
+    const start = Math.max(at, span.start);
+    out.append(text.slice(at, start), h("mark", {}, text.slice(start, span.end)));
+    at = span.end;
+  }
+  out.append(text.slice(at));
+  return out;
 }
 
 function citationLabel(c: Citation): string {
@@ -98,7 +107,13 @@ export function chatPage(root: HTMLElement): void {
     "aria-label": "Conversation",
   });
   const status = h("p", { class: "status", role: "status" });
+  const sessionNote = h("p", { class: "muted small", "data-session": "" });
   let sessionId: string | undefined;
+  const setSession = (id: string | undefined) => {
+    sessionId = id;
+    sessionNote.dataset.session = id ?? "";
+    sessionNote.textContent = id ? `Session ${id}: follow-up questions use the conversation so far.` : "";
+  };
 
   const form = h(
     "form",
@@ -117,10 +132,11 @@ export function chatPage(root: HTMLElement): void {
     form,
     status,
     log,
+    sessionNote,
   );
 
   newChat.addEventListener("click", () => {
-    sessionId = undefined;
+    setSession(undefined);
     log.replaceChildren();
     announce("New conversation");
     question.focus();
@@ -173,7 +189,7 @@ export function chatPage(root: HTMLElement): void {
         { query: text, session_id: sessionId, stream: streamBox.checked },
         answerEl,
       );
-      sessionId = answer.session_id;
+      setSession(answer.session_id);
       renderAnswer(answerEl, app, answer);
       announce(`Answer: ${answer.answer.replace(/\[\d+\]/g, "")}`);
     } catch (err) {
@@ -267,7 +283,7 @@ function renderAnswer(answerEl: HTMLElement, app: string, answer: ChatAnswer): v
     h("p", { class: "who" }, h("strong", {}, "Answer")),
     text,
     answer.citations.length ? sources : h("p", { class: "muted" }, "No citations."),
-    h("div", { class: "row wrap" }, rating, trace),
+    h("div", { class: "row wrap top" }, rating, trace),
   );
 }
 
@@ -295,12 +311,8 @@ function traceTable(stages: TraceStage[]): HTMLElement {
 
 function feedbackButtons(app: string, chatId: string): HTMLElement {
   const group = h("div", { class: "row feedback", role: "group", "aria-label": "Rate this answer" });
-  const make = (rating: "up" | "down", label: string, glyph: string) => {
-    const button = h(
-      "button",
-      { type: "button", class: "quiet", "aria-pressed": "false", "aria-label": label },
-      glyph,
-    );
+  const make = (rating: "up" | "down", label: string) => {
+    const button = h("button", { type: "button", class: "quiet", "aria-pressed": "false" }, label);
     button.addEventListener("click", async () => {
       for (const b of group.querySelectorAll("button")) b.setAttribute("aria-pressed", String(b === button));
       const ok = await sendFeedback(app, { chat_id: chatId, rating });
@@ -308,7 +320,7 @@ function feedbackButtons(app: string, chatId: string): HTMLElement {
     });
     return button;
   };
-  group.append(make("up", "Helpful", "👍"), make("down", "Not helpful", "👎"));
+  group.append(make("up", "Helpful"), make("down", "Not helpful"));
   return group;
 }
 

@@ -232,7 +232,13 @@ async function fillColumn(
   const qs = new URLSearchParams(request.pipeline ? { search_pipeline: request.pipeline } : {});
   const path = `/${encodeURIComponent(index)}/_search${qs.size ? `?${qs}` : ""}`;
   try {
-    const response = await search<SearchResponse>("POST", path, { ...request.body, explain: true });
+    // vectors are long and unreadable: leave them out of the hits
+    const source = choice.vectorField ? { _source: { excludes: [choice.vectorField] } } : {};
+    const response = await search<SearchResponse>("POST", path, {
+      ...request.body,
+      ...source,
+      explain: true,
+    });
     const total = typeof response.hits.total === "number" ? response.hits.total : response.hits.total.value;
     column.replaceChildren(
       heading,

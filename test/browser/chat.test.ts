@@ -1,0 +1,186 @@
+/**
+ * The console's chat in a real browser against a RAG app (hybrid + rerank, built-in answerer) on a
+ * small index with trained models: ask, get an answer with citations, open a citation and see the
+ * chunk with the quoted sentence highlighted, rate it, follow up in the same session, read the
+ * trace; keyboard only; and on a phone without sideways scrolling.
+ */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { RunningPlatform } from "../../src/server/platform.ts";
+import {
+  horizontalOverflow,
+  launchBrowser,
+  PHONE,
+  screenshot,
+  type TestBrowser,
+} from "../helpers/browser.ts";
+import { api, startTestPlatform } from "../helpers/platform.ts";
+import { INDEX, seedSearchFixture } from "./fixtures.ts";
+
+const JOBS_DOC = {
+  title: "Stopping jobs",
+  section: "Jobs",
+  source: "docs/jobs.md",
+  content:
+    "Jobs run one script each and keep their logs. Stop a running job with lodestone dlc stop-job and its id. The job then reaches the Stopped state.",
+};
+const QUOTED = "Stop a running job with lodestone dlc stop-job and its id.";
+
+let server: RunningPlatform;
+let browser: TestBrowser;
+
+before(async () => {
+  [server, browser] = await Promise.all([startTestPlatform(), launchBrowser()]);
+  const models = await seedSearchFixture(server);
+  const put = await api(server.searchUrl, "PUT", `/${INDEX}/_doc/jobs.md%234?refresh=true`, JOBS_DOC);
+  assert.ok(put.status < 300, JSON.stringify(put.body));
+  const created = await api(server.url, "POST", "/v1/rag/apps", {
+    name: "docs",
+    index: INDEX,
+    retrieval: {
+      mode: "hybrid",
+      model_id: models.embedder,
+      search_pipeline: `${INDEX}-hybrid`,
+      k: 3,
+      candidates: 10,
+    },
+    rerank: { model_id: models.reranker, depth: 5 },
+    llm: { provider: "builtin" },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+interface Interaction {
+  type: string;
+  item_id: string | null;
+}
+
+test("ask, open a citation with the quote highlighted, rate, follow up, read the trace", async () => {
+  const page = await browser.page();
+  await page.goto(`${server.url}/`);
+  assert.equal(new URL(page.url()).pathname, "/console/");
+  await page
+    .getByLabel("App")
+    .filter({ has: page.locator('option[value="docs"]') })
+    .waitFor();
+  assert.equal(await page.getByLabel("App").inputValue(), "docs");
+  await page.getByLabel("Question").fill("How do I stop a running job?");
+  await page.getByRole("button", { name: "Ask" }).click();
+  const answer = page.locator(".turn .answer").first();
+  const cite = answer.locator(".answer-text button.cite").first();
+  await cite.waitFor();
+  assert.match((await answer.locator(".answer-text").textContent()) ?? "", /stop-job/);
+  assert.equal(await cite.getAttribute("data-chunk"), "jobs.md#4");
+
+  await cite.click();
+  const dialog = page.getByRole("dialog");
+  await dialog.waitFor();
+  assert.match((await dialog.getByRole("heading").textContent()) ?? "", /^\[\d\] Stopping jobs › Jobs$/);
+  // every highlighted span is a sentence the answer quotes, the one about stopping among them
+  const marks = await dialog.locator("mark").allTextContents();
+  assert.ok(marks.includes(QUOTED), JSON.stringify(marks));
+  const answerText = (await answer.locator(".answer-text").textContent()) ?? "";
+  for (const mark of marks) assert.ok(answerText.includes(mark), `${mark} is quoted in ${answerText}`);
+  assert.equal(await dialog.locator(".chunk").textContent(), JOBS_DOC.content);
+  assert.match((await dialog.locator("dl.facts").textContent()) ?? "", /docs\/jobs\.md/);
+  await screenshot(page, "chat-citation");
+  await page.keyboard.press("Escape");
+  await dialog.waitFor({ state: "detached" });
+
+  await answer.getByRole("button", { name: "Helpful", exact: true }).click();
+  await page.waitForFunction(
+    () =>
+      [...document.querySelectorAll(".feedback button")]
+        .find((b) => b.textContent === "Helpful")
+        ?.getAttribute("aria-pressed") === "true",
+  );
+  // the click and the rating reached the interaction log
+  let events: Interaction[] = [];
+  for (let i = 0; i < 50 && !events.some((e) => e.type === "like"); i++) {
+    events = (await api<{ events: Interaction[] }>(server.url, "GET", "/v1/rag/interactions?app=docs")).body
+      .events;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(
+    events.some((e) => e.type === "click" && e.item_id === "jobs.md#4"),
+    JSON.stringify(events),
+  );
+  assert.ok(
+    events.some((e) => e.type === "like"),
+    JSON.stringify(events),
+  );
+
+  // a follow-up continues the session
+  await page.getByLabel("Question").fill("What state does it reach?");
+  await page.getByLabel("Question").press("Enter");
+  await page.locator(".turn .answer .who").nth(1).waitFor();
+  const sessionId = await page.locator("[data-session]").getAttribute("data-session");
+  assert.match(sessionId ?? "", /\S/);
+  const session = await api<{ turns: unknown[] }>(
+    server.url,
+    "GET",
+    `/v1/rag/apps/docs/sessions/${sessionId}`,
+  );
+  assert.equal(session.body.turns.length, 2, JSON.stringify(session.body));
+
+  const trace = page.locator("details.trace").first();
+  await trace.locator("summary").click();
+  const stages = await trace.locator("tbody tr td:first-child").allTextContents();
+  assert.deepEqual(stages, ["retrieve", "rerank", "generate"]);
+  await screenshot(page, "chat-answer");
+  assert.deepEqual(page.errors, []);
+});
+
+test("chat with the keyboard only: Enter asks, a citation opens with focus in the dialog, Escape returns", async () => {
+  const page = await browser.page();
+  await page.goto(`${server.url}/console/#/chat`);
+  await page
+    .getByLabel("App")
+    .filter({ has: page.locator('option[value="docs"]') })
+    .waitFor();
+  const focused = () =>
+    page.evaluate(
+      () => document.activeElement?.getAttribute("name") ?? document.activeElement?.className ?? "",
+    );
+  for (let i = 0; i < 20 && (await focused()) !== "question"; i++) await page.keyboard.press("Tab");
+  assert.equal(await focused(), "question");
+  await page.keyboard.type("How do I stop a running job?");
+  await page.keyboard.press("Enter");
+  await page.locator(".answer-text button.cite").first().waitFor();
+  // focus is back on the question; Tab moves on into the answer's citations
+  assert.equal(await focused(), "question");
+  for (let i = 0; i < 20 && (await focused()) !== "cite"; i++) await page.keyboard.press("Tab");
+  assert.equal(await focused(), "cite");
+  const chunk = await page.evaluate(() => document.activeElement?.getAttribute("data-chunk"));
+  await page.keyboard.press("Enter");
+  await page.getByRole("dialog").waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.closest("dialog") !== null), true);
+  // the focus ring is visible on the focused control
+  await page.keyboard.press("Tab");
+  const outline = await page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle);
+  assert.notEqual(outline, "none");
+  await page.keyboard.press("Escape");
+  await page.getByRole("dialog").waitFor({ state: "detached" });
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("data-chunk")), chunk);
+  assert.deepEqual(page.errors, []);
+});
+
+test("chat on a phone: no sideways scrolling, the citation dialog fits", async () => {
+  const page = await browser.page(PHONE);
+  await page.goto(`${server.url}/console/#/chat`);
+  await page
+    .getByLabel("App")
+    .filter({ has: page.locator('option[value="docs"]') })
+    .waitFor();
+  await page.getByLabel("Question").fill("How do I stop a running job?");
+  await page.getByLabel("Question").press("Enter");
+  await page.locator(".answer-text button.cite").first().click();
+  const box = await page.getByRole("dialog").boundingBox();
+  assert.ok(box && box.x >= 0 && box.x + box.width <= PHONE.width, JSON.stringify(box));
+  assert.equal(await horizontalOverflow(page), 0);
+  await screenshot(page, "chat-phone");
+});
