@@ -16,6 +16,7 @@ import {
 } from "../helpers/browser.ts";
 import { api, startTestPlatform } from "../helpers/platform.ts";
 import { INDEX, seedSearchFixture } from "./fixtures.ts";
+import { askAndOpenCitation } from "./flows.ts";
 
 const JOBS_DOC = {
   title: "Stopping jobs",
@@ -61,33 +62,18 @@ interface Interaction {
 
 test("ask, open a citation with the quote highlighted, rate, follow up, read the trace", async () => {
   const page = await browser.page();
-  await page.goto(`${server.url}/`);
-  assert.equal(new URL(page.url()).pathname, "/console/");
-  await page
-    .getByLabel("App")
-    .filter({ has: page.locator('option[value="docs"]') })
-    .waitFor();
-  assert.equal(await page.getByLabel("App").inputValue(), "docs");
-  await page.getByLabel("Question").fill("How do I stop a running job?");
-  await page.getByRole("button", { name: "Ask" }).click();
-  const answer = page.locator(".turn .answer").first();
-  const cite = answer.locator(".answer-text button.cite").first();
-  await cite.waitFor();
-  assert.match((await answer.locator(".answer-text").textContent()) ?? "", /stop-job/);
-  assert.equal(await cite.getAttribute("data-chunk"), "jobs.md#4");
-
-  await cite.click();
-  const dialog = page.getByRole("dialog");
-  await dialog.waitFor();
-  assert.match((await dialog.getByRole("heading").textContent()) ?? "", /^\[\d\] Stopping jobs › Jobs$/);
+  const opened = await askAndOpenCitation(page, server.url, "How do I stop a running job?", "chat-citation");
+  assert.match(opened.answer, /stop-job/);
+  assert.equal(opened.chunkId, "jobs.md#4");
+  assert.match(opened.heading, /^\[\d\] Stopping jobs › Jobs$/);
+  assert.equal(opened.chunk, JOBS_DOC.content);
+  assert.match(opened.facts, /docs\/jobs\.md/);
   // every highlighted span is a sentence the answer quotes, the one about stopping among them
-  const marks = await dialog.locator("mark").allTextContents();
-  assert.ok(marks.includes(QUOTED), JSON.stringify(marks));
-  const answerText = (await answer.locator(".answer-text").textContent()) ?? "";
-  for (const mark of marks) assert.ok(answerText.includes(mark), `${mark} is quoted in ${answerText}`);
-  assert.equal(await dialog.locator(".chunk").textContent(), JOBS_DOC.content);
-  assert.match((await dialog.locator("dl.facts").textContent()) ?? "", /docs\/jobs\.md/);
-  await screenshot(page, "chat-citation");
+  assert.ok(opened.marks.includes(QUOTED), JSON.stringify(opened.marks));
+  for (const mark of opened.marks)
+    assert.ok(opened.answer.includes(mark), `${mark} is quoted in ${opened.answer}`);
+  const answer = page.locator(".turn .answer").first();
+  const dialog = page.getByRole("dialog");
   await page.keyboard.press("Escape");
   await dialog.waitFor({ state: "detached" });
 
