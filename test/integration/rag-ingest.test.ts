@@ -124,6 +124,9 @@ describe("ingest() on the embedded and the OpenSearch backend", () => {
         assert.equal(healed.files.changed, 1);
         assert.equal(healed.chunks.indexed, 1);
         assert.equal(healed.chunks.deleted, 0);
+        // the other chunks' metadata is as stored: not rewritten
+        assert.equal(healed.chunks.updated, 0);
+        assert.equal(healed.chunks.unchanged, ids.length - 1);
         assert.deepEqual([...(await versions(index)).keys()].sort(), ids.sort());
       } finally {
         await backend.close();

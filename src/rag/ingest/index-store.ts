@@ -146,26 +146,32 @@ export async function rootState(
   );
 }
 
-/** The ids of a file's chunks, paged by chunk ordinal (the engine has neither scroll nor search_after). */
-export async function chunkIds(search: SearchBackend, index: string, source: string): Promise<string[]> {
-  const ids: string[] = [];
+/**
+ * A file's chunks: id → the stored values of `fields` (none: ids only), paged by chunk ordinal
+ * (the engine has neither scroll nor search_after).
+ */
+export async function fileChunks(
+  search: SearchBackend,
+  index: string,
+  source: string,
+  fields: readonly string[] = [],
+): Promise<Map<string, Record<string, unknown>>> {
+  const chunks = new Map<string, Record<string, unknown>>();
   let after = -1;
   for (;;) {
-    const answer = await search.json<{ hits: { hits: Array<{ _id: string; sort: number[] }> } }>(
-      "POST",
-      `${indexPath(index)}/_search`,
-      {
-        body: {
-          size: PAGE,
-          _source: false,
-          sort: [{ chunk: "asc" }],
-          query: { bool: { filter: [{ term: { source } }, { range: { chunk: { gt: after } } }] } },
-        },
+    const answer = await search.json<{
+      hits: { hits: Array<{ _id: string; _source?: Record<string, unknown>; sort: number[] }> };
+    }>("POST", `${indexPath(index)}/_search`, {
+      body: {
+        size: PAGE,
+        _source: fields.length ? fields : false,
+        sort: [{ chunk: "asc" }],
+        query: { bool: { filter: [{ term: { source } }, { range: { chunk: { gt: after } } }] } },
       },
-    );
+    });
     const hits = answer.hits.hits;
-    for (const hit of hits) ids.push(hit._id);
-    if (hits.length < PAGE) return ids;
+    for (const hit of hits) chunks.set(hit._id, hit._source ?? {});
+    if (hits.length < PAGE) return chunks;
     after = hits.at(-1)?.sort[0] ?? after;
   }
 }

@@ -15,8 +15,8 @@ import {
   type BulkAction,
   BulkWriter,
   checkIndexName,
-  chunkIds,
   ensureIndex,
+  fileChunks,
   type IndexedFile,
   refresh,
   rootState,
@@ -174,22 +174,29 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
       summary.errors.push({ source: file.source, reason: errorMessage(err) });
       return "failed";
     }
-    const existing = new Set(
-      had && setup.exists ? await chunkIds(opts.backend, opts.index, file.source) : [],
-    );
+    const existing =
+      had && setup.exists
+        ? await fileChunks(opts.backend, opts.index, file.source, METADATA_FIELDS)
+        : new Map<string, Record<string, unknown>>();
     for (const chunk of chunks) {
-      if (existing.delete(chunk.id)) {
-        summary.chunks.updated++;
-        await write({ op: "update", id: chunk.id, doc: metadataOf(chunk) }, file.source);
-      } else {
+      const stored = existing.get(chunk.id);
+      existing.delete(chunk.id);
+      if (!stored) {
         summary.chunks.indexed++;
         await write(
           { op: "index", id: chunk.id, doc: chunk.doc as unknown as Record<string, unknown> },
           file.source,
         );
+        continue;
+      }
+      const metadata = metadataOf(chunk);
+      if (METADATA_FIELDS.every((f) => (stored[f] ?? null) === metadata[f])) summary.chunks.unchanged++;
+      else {
+        summary.chunks.updated++;
+        await write({ op: "update", id: chunk.id, doc: metadata }, file.source);
       }
     }
-    for (const id of existing) {
+    for (const id of existing.keys()) {
       summary.chunks.deleted++;
       await write({ op: "delete", id }, file.source);
     }
@@ -207,7 +214,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
     }
     // what is left was under this root before and is gone now
     for (const source of state.keys()) {
-      const ids = await chunkIds(opts.backend, opts.index, source);
+      const ids = [...(await fileChunks(opts.backend, opts.index, source)).keys()];
       for (const id of ids) await write({ op: "delete", id }, source);
       summary.chunks.deleted += ids.length;
       summary.files.deleted++;
