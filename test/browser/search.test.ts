@@ -131,3 +131,38 @@ test("relevance lab: tune, with train vs held-out per stage charted", async () =
   await screenshot(page, "relevance-tune");
   assert.deepEqual(page.errors, []);
 });
+
+test("models and endpoints, and the index browser: documents and _analyze", async () => {
+  const page = await browser.page();
+  await page.goto(`${server.url}/console/#/models`);
+  const endpoints = page.getByRole("region", { name: "Endpoints" });
+  await endpoints.getByText(models.embedder).waitFor();
+  assert.equal(await endpoints.getByText("Running").count(), 2);
+  assert.equal(await endpoints.getByRole("button", { name: `Stop ${models.reranker}` }).count(), 1);
+  await page
+    .getByRole("region", { name: "Models" })
+    .getByRole("button", { name: "Deploy lab-embedder" })
+    .waitFor();
+
+  await page.getByRole("link", { name: "Indices" }).click();
+  await page.getByRole("link", { name: INDEX, exact: true }).click();
+  await page.getByRole("heading", { level: 1, name: `Index ${INDEX}` }).waitFor();
+  await page.locator("summary", { hasText: "Documents" }).click();
+  await page.getByText("Documents 1–4 of 4").waitFor();
+  await page.locator("summary", { hasText: "Mapping" }).click();
+  await page
+    .getByLabel("Mapping")
+    .getByText(/"knn_vector"/)
+    .waitFor();
+  await page.locator("summary", { hasText: "Analyze" }).click();
+  await page.getByLabel("Analyzer").selectOption("english");
+  await page.getByLabel("Text").fill("Running the training jobs");
+  await page.getByRole("button", { name: "Analyze" }).click();
+  const tokens = await page
+    .getByRole("region", { name: "Tokens" })
+    .locator("tbody td:first-child")
+    .allTextContents();
+  assert.deepEqual(tokens, ["run", "train", "job"]);
+  await screenshot(page, "index-browser");
+  assert.deepEqual(page.errors, []);
+});

@@ -3,7 +3,7 @@
  * (paged `_search`, optionally filtered by a query string) and an `_analyze` tool.
  */
 import { search } from "../api.ts";
-import { busy, field, h, jsonBlock, lazyDetails, pageHeader, select, table } from "../ui.ts";
+import { busy, field, h, jsonBlock, lazyDetails, pageHeader, select, snippet, table } from "../ui.ts";
 
 interface CatIndex {
   index: string;
@@ -105,7 +105,7 @@ function documents(enc: string): HTMLElement {
             h(
               "details",
               {},
-              h("summary", {}, hit._id),
+              h("summary", {}, h("code", {}, hit._id), " ", snippet(hit._source, ["title"], 80)),
               jsonBlock(stripVectors(hit._source), `Document ${hit._id}`),
             ),
           ),
