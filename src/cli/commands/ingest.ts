@@ -69,11 +69,13 @@ function progressBar(quiet: boolean) {
     cliProgress.Presets.shades_classic,
   );
   let started = false;
+  let source = "";
   return {
     update(p: IngestProgress) {
-      if (!started) bar.start(p.filesTotal, 0, { written: 0, source: "" });
+      if (!started) bar.start(p.filesTotal, 0, { written: 0, source });
       started = true;
-      bar.update(p.filesDone, { written: p.written, source: (p.source ?? "").slice(-40) });
+      source = p.source?.slice(-40) ?? source;
+      bar.update(p.filesDone, { written: p.written, source });
     },
     stop: () => started && bar.stop(),
   };
@@ -102,8 +104,9 @@ function printSummary(s: IngestSummary): void {
   );
   for (const k of s.skipped) console.log(`skipped ${k.source}: ${k.reason}`);
   for (const e of s.errors) console.log(`error ${e.source}: ${e.reason}`);
+  const took = `${(s.took_ms / 1000).toFixed(1)}s`;
   console.log(
-    `${s.dry_run ? "dry run: nothing written to" : "index"} ${s.index}, ${(s.took_ms / 1000).toFixed(1)}s`,
+    s.dry_run ? `dry run: nothing written to ${s.index} (${took})` : `${s.index} is up to date (${took})`,
   );
 }
 
