@@ -128,6 +128,34 @@ describe("ingest() on the embedded and the OpenSearch backend", () => {
         assert.equal(healed.chunks.updated, 0);
         assert.equal(healed.chunks.unchanged, ids.length - 1);
         assert.deepEqual([...(await versions(index)).keys()].sort(), ids.sort());
+
+        // a folder and a file in it: the file is handled once, by the first root
+        const sized = { chunking: { size: 80, overlap: 0 } };
+        const folder = await sourceRoot("kb", { base });
+        const file = await sourceRoot("kb/a.md", { base });
+        const both = await run({ ...sized, sources: [folder, file] });
+        assert.deepEqual(both.files, {
+          added: 0,
+          changed: 0,
+          unchanged: 2,
+          deleted: 0,
+          skipped: 0,
+          failed: 0,
+        });
+        // a file moving to another root keeps its chunks (only source_root is rewritten) and the
+        // old root does not delete it afterwards
+        const moved = await run({ ...sized, sources: [file] });
+        const aChunks = moved.chunks.updated;
+        assert.ok(aChunks > 0);
+        assert.deepEqual(moved.chunks, { indexed: 0, updated: aChunks, deleted: 0, unchanged: 0 });
+        const back = await run({ ...sized, sources: [folder] });
+        assert.deepEqual(back.chunks, {
+          indexed: 0,
+          updated: aChunks,
+          deleted: 0,
+          unchanged: ids.length - aChunks,
+        });
+        assert.deepEqual([...(await versions(index)).keys()].sort(), ids.sort());
       } finally {
         await backend.close();
       }

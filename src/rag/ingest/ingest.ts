@@ -175,7 +175,8 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
       return "failed";
     }
     const existing =
-      had && setup.exists
+      // a new file may still have chunks under another root (or from an interrupted run)
+      setup.exists && !setup.created
         ? await fileChunks(opts.backend, opts.index, file.source, METADATA_FIELDS)
         : new Map<string, Record<string, unknown>>();
     for (const chunk of chunks) {
@@ -203,17 +204,22 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
     return had ? "changed" : "added";
   };
 
+  // a file under two of the roots given (a folder and a file in it) is handled by the first
+  const handled = new Set<string>();
   for (const root of opts.sources) {
     const state = setup.exists ? await rootState(opts.backend, opts.index, root.root) : new Map();
     for (const file of root.files) {
-      const outcome = await syncFile(file, root.root, state.get(file.source));
+      if (!handled.has(file.source)) {
+        summary.files[await syncFile(file, root.root, state.get(file.source))]++;
+        handled.add(file.source);
+      }
       state.delete(file.source);
-      summary.files[outcome]++;
       progress.filesDone++;
       report(file.source);
     }
-    // what is left was under this root before and is gone now
+    // what is left was under this root before and is gone now (unless another root has it now)
     for (const source of state.keys()) {
+      if (handled.has(source)) continue;
       const ids = [...(await fileChunks(opts.backend, opts.index, source)).keys()];
       for (const id of ids) await write({ op: "delete", id }, source);
       summary.chunks.deleted += ids.length;
