@@ -1,7 +1,7 @@
 /**
  * Runs a workflow against a running server, through its HTTP APIs only: data → train embedder →
  * train reranker → deploy both → ingest pipeline + index → ingest → search pipelines → tuning →
- * evaluation. Every step skips work whose output already exists, so a re-run is cheap.
+ * evaluation → RAG apps. Every step skips work whose output already exists, so a re-run is cheap.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -14,6 +14,7 @@ import { createIndex, embedderRef } from "./steps/create-index.ts";
 import { deployModel } from "./steps/deploy.ts";
 import { type EvaluationRow, evaluate } from "./steps/evaluate.ts";
 import { ingestDocuments } from "./steps/ingest.ts";
+import { type AppResult, createRagApps } from "./steps/rag-apps.ts";
 import { createSearchPipelines } from "./steps/search-pipelines.ts";
 import { standardVariants } from "./steps/search-runs.ts";
 import { trainEmbedder, trainReranker } from "./steps/train.ts";
@@ -35,6 +36,8 @@ export interface WorkflowReport {
   evaluation: EvaluationRow[];
   /** What each tuner found (train and held-out metrics, the proposal). */
   tuning: unknown[];
+  /** The RAG apps over the index (`apps:`), and whether this run created, updated or kept each. */
+  apps: AppResult[];
   seconds: number;
 }
 
@@ -85,6 +88,8 @@ export async function runWorkflow(workflow: Workflow, opts: RunOptions): Promise
       depth,
     });
     const evaluation = await evaluate(ctx, [...baseline, ...tuned], dataset.test, depth);
+    // apps name the platform's endpoints; the RAG service maps them for the backend itself
+    const apps = await createRagApps(ctx, { embedder: embedder.endpointId, reranker: reranker.endpointId });
     return {
       workflow: workflow.name,
       data: {
@@ -110,6 +115,7 @@ export async function runWorkflow(workflow: Workflow, opts: RunOptions): Promise
       bm25_weight: bm25Weight,
       evaluation,
       tuning: tuned.map((v) => v.details ?? null),
+      apps,
       seconds: (performance.now() - started) / 1000,
     };
   } finally {

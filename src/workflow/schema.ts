@@ -72,6 +72,38 @@ const Pipelines = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * A RAG app over the workflow's index (docs/rag.md): its models, pipeline and fields come from the
+ * workflow (the trained embedder and reranker, the hybrid pipeline, the text and vector fields).
+ */
+const RagApp = Type.Object(
+  {
+    name: Type.String({ pattern: "^[a-z0-9][a-z0-9_-]{0,62}$" }),
+    description: Type.Optional(Type.String()),
+    /** bm25, neural or hybrid (through pipelines.hybrid); default hybrid. */
+    retrieval: Type.Optional(
+      Type.Union([Type.Literal("bm25"), Type.Literal("neural"), Type.Literal("hybrid")]),
+    ),
+    /** Chunks given to the LLM; default 5. */
+    k: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
+    /** Chunks retrieved before reranking; default 50. */
+    candidates: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    /** Chunks the trained reranker reorders; 0 = no reranking; default 20. */
+    rerank_depth: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
+    /** builtin (the extractive answerer) or a chat model / endpoint id (e.g. an upstream connector). */
+    llm: Type.Optional(Type.String({ minLength: 1 })),
+    /** Past turns kept per session; default 6. */
+    memory_turns: Type.Optional(Type.Integer({ minimum: 0, maximum: 50 })),
+    prompt: Type.Optional(
+      Type.Object(
+        { system: Type.Optional(Type.String()), template: Type.Optional(Type.String({ minLength: 1 })) },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const WorkflowSchema = Type.Object(
   {
     name: Name,
@@ -96,6 +128,8 @@ export const WorkflowSchema = Type.Object(
     ),
     /** Relevance tuning steps run after the baseline evaluation (see src/workflow/steps/tune.ts). */
     tuning: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()))),
+    /** RAG apps created (or updated) over the index at the end of the run. */
+    apps: Type.Optional(Type.Array(RagApp, { maxItems: 20 })),
   },
   { additionalProperties: false },
 );
@@ -120,6 +154,8 @@ function expected(schema: TSchema): string {
   if (schema.const !== undefined) return JSON.stringify(schema.const);
   if (schema.pattern) {
     if (schema.pattern.startsWith("^oss://")) return 'an oss:// prefix ending in "/" (oss://bucket/path/)';
+    if (schema.pattern.includes("{0,62}"))
+      return "an app name (lower-case letters, digits, '_', '-'; at most 63)";
     return "a lower-case name (letters, digits, '.', '_', '-')";
   }
   const range = [

@@ -52,6 +52,12 @@ test("quickstart trains, deploys, indexes and compares retrieval; a second run r
     `hybrid + rerank ${ndcg.hybrid_rerank} should beat BM25 ${ndcg.bm25}`,
   );
 
+  // the docs RAG app over rag-docs (hybrid with the trained models, built-in answerer)
+  assert.deepEqual(
+    report.apps.map((a) => [a.name, a.status]),
+    [["docs", "created"]],
+  );
+
   const second = await quickstart(dataDir);
   assert.equal(second.code, 0, second.stderr);
   const again = JSON.parse(second.stdout) as WorkflowReport;
@@ -67,6 +73,9 @@ test("quickstart trains, deploys, indexes and compares retrieval; a second run r
     again.evaluation.map((r) => r.ndcg10),
     report.evaluation.map((r) => r.ndcg10),
   );
+  assert.deepEqual(again.apps, [
+    { ...(report.apps[0] as WorkflowReport["apps"][number]), status: "unchanged" },
+  ]);
   // the stored tuning report is reused, not tuned again
   assert.equal((again.tuning[0] as TuneReport).seconds, tuning.seconds);
 });

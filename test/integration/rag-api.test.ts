@@ -380,7 +380,7 @@ describe("RAG apps", () => {
     }
     assert.equal(text.trim(), plain.choices[0].message.content);
     assert.equal(chunks[0].citations.length, 2);
-    const last = chunks.findLast((c) => c.choices[0]?.finish_reason);
+    const last = [...chunks].reverse().find((c) => c.choices[0]?.finish_reason);
     assert.equal(last.choices[0].finish_reason, "stop");
     assert.equal(last.citations[0].chunk_id, "serving.md#2");
     await assert.rejects(openai.chat.completions.create({ model: "rag:nope", messages }), /no RAG app nope/);

@@ -7,6 +7,7 @@ import { describe, test } from "node:test";
 import YAML from "yaml";
 import { loadWorkflow, validateWorkflow, WorkflowError } from "../../src/workflow/schema.ts";
 import { fillDimension } from "../../src/workflow/steps/create-index.ts";
+import { appBody } from "../../src/workflow/steps/rag-apps.ts";
 import { checkTuning } from "../../src/workflow/steps/tune.ts";
 import { PROJECT_ROOT } from "../helpers/server-process.ts";
 
@@ -76,6 +77,36 @@ describe("workflow schema", () => {
   test("a tuning step must name a registered tuner", () => {
     checkTuning([]);
     assert.throws(() => checkTuning([{ type: "bool-boosts" }]), /tuning\.0\.type must name a tuner/);
+  });
+
+  test("apps: each RAG app is checked, and becomes an app body over the workflow's index and models", () => {
+    refused((w) => {
+      w.apps[0].name = "Docs";
+    }, /apps\.0\.name must be an app name/);
+    refused((w) => {
+      w.apps[0].retrieval = "semantic";
+    }, /apps\.0\.retrieval must be "bm25" or "neural" or "hybrid"/);
+    refused((w) => {
+      w.apps[0].rerank = 5;
+    }, /unknown key apps\.0\.rerank/);
+    const w = loadWorkflow(QUICKSTART);
+    const body = appBody(w, w.apps?.[0] as NonNullable<typeof w.apps>[number], {
+      embedder: "ep-e",
+      reranker: "ep-r",
+    });
+    assert.deepEqual(body.retrieval, {
+      mode: "hybrid",
+      text_fields: ["title^2", "content"],
+      content_field: "content",
+      vector_field: "embedding",
+      model_id: "ep-e",
+      search_pipeline: "rag-docs-hybrid",
+      k: 5,
+      candidates: 50,
+    });
+    assert.deepEqual(body.rerank, { model_id: "ep-r", depth: 20 });
+    assert.deepEqual(body.llm, { provider: "builtin" });
+    assert.equal(body.index, "rag-docs");
   });
 
   test("dimension: auto is filled from the embedder, other fields are kept", () => {

@@ -49,6 +49,17 @@ function printReport(report: WorkflowReport): void {
       r.ms_per_query.toFixed(1),
     ]),
   );
+  for (const app of report.apps)
+    console.log(
+      `\nRAG app ${app.name} (${app.id}, ${app.status}): ask it in the console or with POST /v1/rag/apps/${app.name}/chat`,
+    );
+}
+
+/** How to ask the workflow's first RAG app, for the closing message. */
+function askHint(url: string, report: WorkflowReport): string {
+  const app = report.apps[0];
+  if (!app) return "";
+  return `\n  open ${url}/console/ and ask the ${app.name} app a question about the docs, or:\n  curl -XPOST ${url}/v1/rag/apps/${app.name}/chat -H 'content-type: application/json' -d '{"query":"How do I train an embedding model?"}'`;
 }
 
 async function runFile(file: string, config: LodestoneConfig, flags: RunFlags): Promise<void> {
@@ -85,7 +96,7 @@ async function runFile(file: string, config: LodestoneConfig, flags: RunFlags): 
   if (!running) return;
   if (!flags.serve) return running.close();
   say(
-    `\nLodestone is running: console and API at ${running.url}, search at ${running.searchUrl} — try:\n  curl '${running.searchUrl}/${workflow.index.name}/_search?q=synonyms&pretty'\n  lodestone models list\nPress Ctrl-C to stop.`,
+    `\nLodestone is running: console and API at ${running.url}, search at ${running.searchUrl} — try:${askHint(running.url, report)}\n  curl '${running.searchUrl}/${workflow.index.name}/_search?q=synonyms&pretty'\n  lodestone models list\nPress Ctrl-C to stop.`,
   );
   await closeOnSignals(running);
 }
