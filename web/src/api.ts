@@ -73,11 +73,29 @@ export async function send(
     }
     const response = await fetch(path, { method, headers, body: payload, signal: opts.signal });
     if (response.status !== 401 || attempt > 0) return response;
-    const reason = errorText(await response.json().catch(() => null), 401);
-    const entered = await askForKey(reason);
+    // another request may have got a new key meanwhile: then just retry with it
+    if (storedKey() !== key) continue;
+    const reason = errorText(
+      await response
+        .clone()
+        .json()
+        .catch(() => null),
+      401,
+    );
+    const entered = await keyFromUser(reason);
     if (!entered) return response;
     setStoredKey(entered);
   }
+}
+
+let asking: Promise<string | undefined> | undefined;
+
+/** One prompt at a time: requests refused together all wait for the same answer. */
+function keyFromUser(reason: string): Promise<string | undefined> {
+  asking ??= askForKey(reason).finally(() => {
+    asking = undefined;
+  });
+  return asking;
 }
 
 /** A JSON request; a non-2xx answer throws an ApiError with the server's message. */
