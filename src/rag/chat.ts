@@ -12,7 +12,7 @@ import type { App, RetrievalMode } from "./app-schema.ts";
 import { type Citation, citationOf, citationsFor } from "./citations.ts";
 import type { RagModels } from "./models.ts";
 import { chatMessages, type Turn } from "./prompts.ts";
-import { elapsed, type ModelIds, retrieve, type Stage } from "./retrieval.ts";
+import { type Chunk, elapsed, type ModelIds, retrieve, type Stage } from "./retrieval.ts";
 import { condensedQuestion, condenseMessages, rewriteFollowUp } from "./rewrite.ts";
 
 export interface AskRequest {
@@ -93,9 +93,20 @@ async function rewrite(
   return rewriteFollowUp(query, history);
 }
 
-export async function* askEvents(deps: AskDeps, app: App, req: AskRequest): AsyncGenerator<AskEvent> {
+/** What an answer starts from: the question made self-contained and the chunks retrieved for it. */
+export interface Prepared {
+  id: string;
+  sessionId: string;
+  history: Turn[];
+  provider: ChatProvider;
+  rewritten: string;
+  chunks: Chunk[];
+  stages: Stage[];
+  started: number;
+}
+
+export async function prepare(deps: AskDeps, app: App, req: AskRequest): Promise<Prepared> {
   const started = performance.now();
-  const id = newId("chat-", 16);
   const sessionId = req.session_id ?? newId("s-", 16);
   const history = req.history ?? deps.history(app, sessionId);
   const provider = deps.models.chat(llmRef(app));
@@ -105,17 +116,28 @@ export async function* askEvents(deps: AskDeps, app: App, req: AskRequest): Asyn
     ...(req.k !== undefined && { k: req.k }),
     ...(req.filter && { filter: req.filter }),
   });
-  const trace = (): Trace => ({ took_ms: elapsed(started), stages: [...stages] });
-  yield {
-    type: "retrieval",
-    data: {
-      id,
-      session_id: sessionId,
-      rewritten_query: rewritten,
-      citations: chunks.map((c, i) => citationOf(c, i + 1)),
-      trace: trace(),
-    },
-  };
+  return { id: newId("chat-", 16), sessionId, history, provider, rewritten, chunks, stages, started };
+}
+
+export const traceOf = (p: Pick<Prepared, "started" | "stages">): Trace => ({
+  took_ms: elapsed(p.started),
+  stages: [...p.stages],
+});
+
+/** The retrieval part of an answer, as the "retrieval" event and `POST …/retrieve` show it. */
+export const retrievalView = (p: Prepared) => ({
+  id: p.id,
+  session_id: p.sessionId,
+  rewritten_query: p.rewritten,
+  citations: p.chunks.map((c, i) => citationOf(c, i + 1)),
+  trace: traceOf(p),
+});
+
+export async function* askEvents(deps: AskDeps, app: App, req: AskRequest): AsyncGenerator<AskEvent> {
+  const prepared = await prepare(deps, app, req);
+  const { id, sessionId, history, provider, rewritten, chunks, stages } = prepared;
+  const trace = () => traceOf(prepared);
+  yield { type: "retrieval", data: retrievalView(prepared) };
   const generating = performance.now();
   const request: ChatRequest = { messages: chatMessages(app, chunks, rewritten, history) };
   if (req.signal) request.signal = req.signal;

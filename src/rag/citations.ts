@@ -26,7 +26,7 @@ export interface Citation {
 
 const MARKER = /\s*\[(\d{1,3})\]/g;
 
-/** The answer's claims: each run of text with the passage numbers cited right after it. */
+/** The answer's claims: each run of text with the passage numbers cited right after it (none for a trailing uncited run). */
 export function citedClaims(answer: string): { text: string; n: number[] }[] {
   const claims: { text: string; n: number[] }[] = [];
   let last = 0;
@@ -37,6 +37,9 @@ export function citedClaims(answer: string): { text: string; n: number[] }[] {
     else claims.push({ text, n: [n] });
     last = (m.index as number) + m[0].length;
   }
+  // text after the last marker cites nothing
+  const rest = answer.slice(last).trim();
+  if (rest) claims.push({ text: rest, n: [] });
   return claims;
 }
 

@@ -10,7 +10,15 @@ import { InteractionLog } from "../state/interactions.ts";
 import type { App, AppInput } from "./app-schema.ts";
 import { withDefaults } from "./app-schema.ts";
 import { AppStore } from "./apps.ts";
-import { type AskEvent, type AskRequest, askEvents, type ChatAnswer } from "./chat.ts";
+import {
+  type AskDeps,
+  type AskEvent,
+  type AskRequest,
+  askEvents,
+  type ChatAnswer,
+  prepare,
+  retrievalView,
+} from "./chat.ts";
 import { checkApp } from "./check-app.ts";
 import type { Citation } from "./citations.ts";
 import { askEvent, type FeedbackRequest, recordFeedback } from "./feedback.ts";
@@ -60,27 +68,21 @@ export class RagService {
 
   /** The answer as it is made; the last event is "done" with the whole answer, stored and logged. */
   async *askEvents(ref: string, req: AskRequest): AsyncGenerator<AskEvent> {
-    const app = this.apps.get(ref);
-    const mode = req.mode ?? app.retrieval.mode;
-    if (mode !== "bm25" && !app.retrieval.model_id)
-      throw badRequest(
-        "invalid_mode",
-        `mode ${mode} needs an embedding endpoint, and the app ${app.name} has no retrieval.model_id`,
-        "mode",
-      );
-    const { backend, modelIds } = this.search();
-    const deps = {
-      backend,
-      models: this.models,
-      modelIds,
-      history: (a: App, session: string) => this.memory.recent(a.id, session, a.memory.turns),
-    };
+    const app = this.checkedApp(ref, req);
+    const deps = this.deps();
     let given: Citation[] = [];
     for await (const event of askEvents(deps, app, req)) {
       if (event.type === "retrieval") given = event.data.citations;
       if (event.type === "done") this.remember(app, req, event.data, given);
       yield event;
     }
+  }
+
+  /** Retrieval alone (rewrite, search, rerank): the passages an answer would be given. */
+  async retrieve(ref: string, req: AskRequest) {
+    const app = this.checkedApp(ref, req);
+    const prepared = await prepare(this.deps(), app, req);
+    return { query: req.query, ...retrievalView(prepared) };
   }
 
   async ask(ref: string, req: AskRequest): Promise<ChatAnswer> {
@@ -105,6 +107,29 @@ export class RagService {
         at: new Date(t.at).toISOString(),
         ...(t.rating && { rating: t.rating }),
       })),
+    };
+  }
+
+  /** The app, refusing a mode override it cannot serve. */
+  private checkedApp(ref: string, req: AskRequest): App {
+    const app = this.apps.get(ref);
+    const mode = req.mode ?? app.retrieval.mode;
+    if (mode !== "bm25" && !app.retrieval.model_id)
+      throw badRequest(
+        "invalid_mode",
+        `mode ${mode} needs an embedding endpoint, and the app ${app.name} has no retrieval.model_id`,
+        "mode",
+      );
+    return app;
+  }
+
+  private deps(): AskDeps {
+    const { backend, modelIds } = this.search();
+    return {
+      backend,
+      models: this.models,
+      modelIds,
+      history: (a: App, session: string) => this.memory.recent(a.id, session, a.memory.turns),
     };
   }
 

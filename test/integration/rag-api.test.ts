@@ -290,6 +290,19 @@ describe("RAG apps", () => {
     for (let i = 1; i < rerank.hits.length; i++) assert.ok(rerank.hits[i - 1].score >= rerank.hits[i].score);
     assert.equal(generate.provider, "builtin");
     assert.ok(a.trace.took_ms >= retrieve.took_ms);
+    // retrieval alone: the passages an answer would get, same order, no generation
+    const only = await api<Body>(server.url, "POST", "/v1/rag/apps/docs/retrieve", {
+      query: "Which port does the search engine listen on?",
+    });
+    assert.equal(only.status, 200, JSON.stringify(only.body));
+    assert.deepEqual(
+      only.body.trace.stages.map((s: Body) => s.stage),
+      ["retrieve", "rerank"],
+    );
+    assert.deepEqual(
+      only.body.citations.map((c: Body) => c.chunk_id),
+      rerank.hits.slice(0, 3).map((h: Body) => h.chunk_id),
+    );
   });
 
   test("a follow-up resolves 'it' against the session, which is kept and listed", async () => {

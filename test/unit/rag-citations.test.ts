@@ -20,6 +20,7 @@ describe("citations", () => {
     assert.deepEqual(citedClaims("A is so. [1] B is too. [2][3] C."), [
       { text: "A is so.", n: [1] },
       { text: "B is too.", n: [2, 3] },
+      { text: "C.", n: [] },
     ]);
   });
 

@@ -129,6 +129,17 @@ export function ragRoutes(app: FastifyInstance, platform: Platform): void {
     },
   );
 
+  // retrieval alone: the passages (and trace) an answer to this question would be given
+  const RetrieveBody = Type.Omit(ChatBody, ["stream"]);
+  app.post(
+    "/v1/rag/apps/:app/retrieve",
+    { schema: { params: AppParams, body: RetrieveBody } },
+    async (req) => {
+      const { app: ref } = req.params as Static<typeof AppParams>;
+      return rag.retrieve(ref, req.body as Static<typeof RetrieveBody>);
+    },
+  );
+
   app.get("/v1/rag/apps/:app/sessions/:session_id", { schema: { params: SessionParams } }, async (req) => {
     const { app: ref, session_id } = req.params as Static<typeof SessionParams>;
     return rag.session(ref, session_id);
