@@ -155,16 +155,18 @@ test("chat with the keyboard only: Enter asks, a citation opens with focus in th
   assert.deepEqual(page.errors, []);
 });
 
-test("chat on a phone: no sideways scrolling, the citation dialog fits", async () => {
+test("chat on a phone, answers not streamed: no sideways scrolling, the citation dialog fits", async () => {
   const page = await browser.page(PHONE);
   await page.goto(`${server.url}/console/#/chat`);
   await page
     .getByLabel("App")
     .filter({ has: page.locator('option[value="docs"]') })
     .waitFor();
+  await page.getByLabel("Stream the answer").uncheck();
   await page.getByLabel("Question").fill("How do I stop a running job?");
   await page.getByLabel("Question").press("Enter");
   await page.locator(".answer-text button.cite").first().click();
+  assert.match((await page.locator(".chunk mark").first().textContent()) ?? "", /\S/);
   const box = await page.getByRole("dialog").boundingBox();
   assert.ok(box && box.x >= 0 && box.x + box.width <= PHONE.width, JSON.stringify(box));
   assert.equal(await horizontalOverflow(page), 0);

@@ -61,3 +61,29 @@ test("watch a job run to Succeeded with its loss curve and log", async () => {
   assert.equal(await row.locator("[data-status]").textContent(), "Succeeded");
   assert.deepEqual(page.errors, []);
 });
+
+test("run a built-in script from the jobs page's form, keyboard only", async () => {
+  await server.platform.objects.createBucket("corpus", { ifNotExists: true });
+  await server.platform.objects.putObject(
+    "corpus",
+    "data/a.md",
+    Buffer.from("Lodestone trains models.\nIt serves them.\n"),
+  );
+  const page = await browser.page();
+  await page.goto(`${server.url}/console/#/jobs`);
+  await page.locator("details.new-job summary").focus();
+  await page.keyboard.press("Enter");
+  await page.getByLabel("Script").selectOption("corpus-stats");
+  await page.getByLabel("Name").fill("console-stats");
+  await page.getByLabel("OSS input").fill("oss://corpus/data/");
+  await page.getByLabel("OSS output").fill("oss://corpus/stats/");
+  await page.getByLabel(/^Hyper-parameters/).fill("top=3");
+  await page.getByLabel("OSS output").press("Enter");
+  await page.getByRole("heading", { level: 1, name: /^Job dlc/ }).waitFor();
+  await page.locator('[data-status="Succeeded"]').waitFor({ timeout: 20_000 });
+  const stats = await server.platform.objects.getObject("corpus", "stats/stats.json");
+  const chunks: Buffer[] = [];
+  for await (const chunk of stats.body) chunks.push(chunk as Buffer);
+  assert.equal(JSON.parse(Buffer.concat(chunks).toString()).documents, 1);
+  assert.deepEqual(page.errors, []);
+});
