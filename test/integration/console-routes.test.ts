@@ -66,6 +66,7 @@ describe("console routes", () => {
       "/console/src/missing.ts",
       "/console/vendor/uPlot.d.ts",
       "/console/vendor/..%2f..%2fpackage.json",
+      "/console/%25",
     ]) {
       const res = await get(url);
       assert.equal(res.statusCode, 404, `${url}: ${res.statusCode} ${res.body.slice(0, 80)}`);

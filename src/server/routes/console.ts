@@ -132,7 +132,8 @@ export function consoleRoutes(app: FastifyInstance, platform: Platform): void {
     return sendFile(request, reply, file, true);
   });
   app.get("/console/*", async (request, reply) => {
-    const rel = decodeURIComponent((request.params as { "*": string })["*"]);
+    // the router has already decoded the path once: decoding again would misread "%25"
+    const rel = (request.params as { "*": string })["*"];
     const file = webFile(rel);
     if (!file) throw notFound("NotFound", `no console file ${request.url.split("?")[0]}`);
     return sendFile(request, reply, file, false);
