@@ -191,7 +191,6 @@ export function chatPage(root: HTMLElement): void {
       );
       setSession(answer.session_id);
       renderAnswer(answerEl, app, answer);
-      announce(`Answer: ${answer.answer.replace(/\[\d+\]/g, "")}`);
     } catch (err) {
       answerEl.replaceChildren(errorBox(err));
     } finally {

@@ -14,6 +14,7 @@ import {
   modeRequest,
 } from "../retrieval.ts";
 import {
+  announce,
   busy,
   errorBox,
   field,
@@ -123,7 +124,7 @@ export async function searchPage(root: HTMLElement, params: string[]): Promise<v
       field("Rerank search pipeline", rerankPipeline),
     ),
   );
-  const columns = h("div", { class: "columns", "aria-live": "polite" });
+  const columns = h("div", { class: "columns" });
   const form = h(
     "form",
     { class: "stack" },
@@ -206,9 +207,11 @@ export async function searchPage(root: HTMLElement, params: string[]): Promise<v
           ),
         ),
       );
-      await Promise.all(
+      const done = await Promise.all(
         MODES.map(({ mode }) => fillColumn(indexSelect.value, mode, text, choice, k, columns)),
       );
+      // one short summary for screen readers instead of four columns read out
+      announce(done.filter(Boolean).join(", "));
     });
   });
 }
@@ -220,14 +223,15 @@ async function fillColumn(
   choice: ModeChoice,
   size: number,
   columns: HTMLElement,
-) {
+): Promise<string> {
   const column = columns.querySelector<HTMLElement>(`[data-mode="${mode}"]`);
-  if (!column) return;
+  if (!column) return "";
   const heading = column.querySelector("h2") as HTMLElement;
+  const label = heading.textContent ?? mode;
   const request = modeRequest(mode, text, choice, size);
   if (typeof request === "string") {
     column.replaceChildren(heading, h("p", { class: "muted" }, `Not available: ${request}.`));
-    return;
+    return `${label} not available`;
   }
   const qs = new URLSearchParams(request.pipeline ? { search_pipeline: request.pipeline } : {});
   const path = `/${encodeURIComponent(index)}/_search${qs.size ? `?${qs}` : ""}`;
@@ -256,7 +260,9 @@ async function fillColumn(
         : h("p", {}, "No hits."),
       h("details", {}, h("summary", {}, "request"), jsonBlock(request.body, `${mode} request`)),
     );
+    return `${label} ${total} hits`;
   } catch (err) {
     column.replaceChildren(heading, errorBox(err));
+    return `${label} failed`;
   }
 }
