@@ -85,11 +85,25 @@ test("the playground on a phone: no sideways scrolling, columns stacked", async 
   await screenshot(page, "search-playground-phone");
 });
 
-test("relevance lab: _rank_eval per query and the metric per retrieval mode", async () => {
+test("relevance lab: judged queries from a BEIR folder, _rank_eval per query and per retrieval mode", async () => {
+  // the judgements as a BEIR folder in object storage, as workflows write them
+  const objects = server.platform.objects;
+  await objects.createBucket("judged", { ifNotExists: true });
+  const queries = JUDGED.map((q) => JSON.stringify({ _id: q.id, text: q.query_text })).join("\n");
+  await objects.putObject("judged", "beir/queries.jsonl", `${queries}\n`);
+  const qrels = JUDGED.flatMap((q) => q.ratings.map((r) => `${q.id}\t${r._id}\t${r.rating}`));
+  await objects.putObject(
+    "judged",
+    "beir/qrels/dev.tsv",
+    `query-id\tcorpus-id\tscore\n${qrels.join("\n")}\n`,
+  );
   const page = await browser.page();
   await page.goto(`${server.url}/console/#/relevance`);
   await page.getByLabel("Index").selectOption(INDEX);
-  await page.getByLabel(/^Judgements/).fill(JSON.stringify(JUDGED));
+  await page.getByLabel("Or a BEIR folder in object storage").fill("oss://judged/beir/");
+  await page.getByRole("button", { name: "Load from storage" }).click();
+  await page.getByText("4 judged queries from oss://judged/beir/ (dev).").waitFor();
+  assert.deepEqual(JSON.parse(await page.getByLabel(/^Judgements/).inputValue()), JUDGED);
   await page.getByLabel("Metric").selectOption("mrr");
   await page.getByRole("button", { name: "Run _rank_eval" }).click();
   const heading = page.getByRole("heading", { level: 2, name: /^MRR@10 \(bm25\): / });

@@ -181,7 +181,7 @@ export async function relevancePage(root: HTMLElement): Promise<void> {
   const beirSplit = select([{ value: "dev" }, { value: "train" }, { value: "test" }], "dev", {
     name: "split",
   });
-  const loadBeirButton = h("button", { type: "button" }, "Load");
+  const loadBeirButton = h("button", { type: "button" }, "Load from storage");
   const metric = select(METRICS, "ndcg", { name: "metric" });
   const k = h("input", { type: "number", name: "k", min: 1, max: 1000, value: 10, inputmode: "numeric" });
   const mode = select(
