@@ -26,7 +26,10 @@ interface ConsoleRequest {
   body: string | undefined;
 }
 
-/** The requests of the ```console blocks (Kibana Dev Tools form: `METHOD /path`, then the body lines). */
+/**
+ * The requests of the ```console blocks (Kibana Dev Tools form: `METHOD /path`, then the body
+ * lines); `/v1/…` paths are platform API calls, the rest search API calls.
+ */
 function consoleExamples(file: string): ConsoleRequest[] {
   const lines = fs.readFileSync(file, "utf8").split("\n");
   const requests: ConsoleRequest[] = [];
@@ -67,7 +70,9 @@ describe("the examples in docs/ run as written", () => {
       try {
         for (const r of requests) {
           const ndjson = /_bulk|_msearch/.test(r.path);
-          const res = await fetch(`${server.searchUrl}${r.path}`, {
+          // platform API paths (/v1/…, e.g. RAG apps in docs/rag.md) go to the platform's port
+          const base = r.path.startsWith("/v1/") ? server.url : server.searchUrl;
+          const res = await fetch(`${base}${r.path}`, {
             method: r.method,
             headers: { "content-type": ndjson ? "application/x-ndjson" : "application/json" },
             body: r.body === undefined ? undefined : ndjson ? r.body : r.body.trim(),
