@@ -108,9 +108,10 @@ function searchPassThrough(app: FastifyInstance, platform: Platform): void {
         const response = await fetch(target, {
           method: request.method,
           headers: contentType ? { "content-type": contentType } : {},
+          // fetch sends no body with GET: the console sends search bodies with POST
           body:
             body && body.length > 0 && request.method !== "GET" && request.method !== "HEAD"
-              ? body
+              ? new Uint8Array(body)
               : undefined,
         });
         reply.code(response.status);
