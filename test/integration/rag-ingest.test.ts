@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
+import { PDFDocument } from "pdf-lib";
 import { createBackend, type SearchBackend } from "../../src/backends/index.ts";
 import { type IngestOptions, ingest } from "../../src/rag/ingest/ingest.ts";
 import { sourceRoot } from "../../src/rag/ingest/sources.ts";
@@ -61,6 +62,27 @@ describe("ingest() on the embedded and the OpenSearch backend", () => {
     );
     return new Map(r.body.hits.hits.map((h) => [h._id, h._version]));
   };
+
+  test("files without text (blank text, a PDF page without a text layer) are skipped with the reason", async () => {
+    const dir = path.join(base, "empty");
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, "blank.txt"), "  \n\n ");
+    const pdf = await PDFDocument.create();
+    pdf.addPage().drawRectangle({ x: 10, y: 10, width: 100, height: 100 });
+    fs.writeFileSync(path.join(dir, "scan.pdf"), await pdf.save());
+    const backend = backendOf("embedded", server);
+    const s = await ingest({ backend, index: "empty-kb", sources: [await sourceRoot("empty", { base })] });
+    assert.deepEqual(s.files, { added: 0, changed: 0, unchanged: 0, deleted: 0, skipped: 2, failed: 0 });
+    assert.deepEqual(
+      s.skipped.map((k) => [k.source, /no text found/.test(k.reason)]),
+      [
+        ["empty/blank.txt", true],
+        ["empty/scan.pdf", true],
+      ],
+    );
+    assert.equal(s.errors.length, 0);
+    await backend.close();
+  });
 
   for (const kind of ["embedded", "opensearch"] as const) {
     test(`${kind}: dry run, re-run, changed options, interrupted ingestion`, async () => {

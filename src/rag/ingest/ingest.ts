@@ -201,6 +201,13 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
       summary.chunks.deleted++;
       await write({ op: "delete", id }, file.source);
     }
+    if (!chunks.length) {
+      summary.skipped.push({
+        source: file.source,
+        reason: "no text found (a scanned PDF has no text layer; a JSON file may need --text-field)",
+      });
+      return "skipped";
+    }
     return had ? "changed" : "added";
   };
 
