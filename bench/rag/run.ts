@@ -152,6 +152,7 @@ try {
     { name: bm25Name, label: "bm25" },
   ];
 
+  const loadBefore = os.loadavg()[0] ?? 0;
   const quality: Record<string, unknown>[] = [];
   const stageMedians: Record<string, Record<string, number>> = {};
   for (const v of variants) {
@@ -235,6 +236,8 @@ try {
     corpus: { index: app.index, chunks: docs.count },
     questions: questions.length,
     seconds_per_level: seconds,
+    // other work on the machine moves these figures: the 1-minute load average before and after
+    load_average: { before: loadBefore, after: os.loadavg()[0] },
     supported_means: `the claim occurs in a cited chunk (case and whitespace ignored), or at least ${OVERLAP * 100}% of its content terms occur in its cited chunks`,
     latency,
     stage_p50_ms: stageMedians,
@@ -242,7 +245,7 @@ try {
   };
   const md = writeResults("rag", json, [
     {
-      title: `Latency over HTTP, ${docs.count} chunks of docs/ (${seconds} s per row, closed loop)`,
+      title: `Latency over HTTP, ${docs.count} chunks of docs/ (${seconds} s per row, closed loop; ${os.cpus().length} cores, load average ${loadBefore.toFixed(1)} before, ${(os.loadavg()[0] ?? 0).toFixed(1)} after)`,
       columns: ["app", "measured", "users", "requests", "req/s", "p50 ms", "p99 ms"],
       rows: latency.map((r) => [
         String(r.label),
