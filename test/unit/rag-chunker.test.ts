@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { chunkDocuments, type FileFacts } from "../../src/rag/ingest/chunk-documents.ts";
 import { chunkDocument, validateChunking } from "../../src/rag/ingest/chunker.ts";
+import { loadDocument } from "../../src/rag/ingest/loaders/index.ts";
 import { loadMarkdown } from "../../src/rag/ingest/loaders/markdown.ts";
 import { sentenceSpans } from "../../src/rag/ingest/sentences.ts";
 import { countTokens, tokenSpans } from "../../src/rag/ingest/tokens.ts";
@@ -184,6 +185,25 @@ describe("chunk documents", () => {
       [
         ["A", 0, 2],
         ["C", 1, 2],
+      ],
+    );
+  });
+
+  test("JSON records: the same text in two records is two documents (each has its own title)", async () => {
+    const rows = [
+      { id: "a", title: "Package A", text: "Transitional dummy package." },
+      { id: "b", title: "Package B", text: "Transitional dummy package." },
+      { id: "b", title: "Package B", text: "Transitional dummy package.\n\nTransitional dummy package." },
+    ];
+    const json = await loadDocument(new TextEncoder().encode(JSON.stringify(rows)), "json", {
+      name: "p.json",
+    });
+    const docs = chunkDocuments(chunkDocument(json, { size: 4, overlap: 0 }), facts("p.json"), "t");
+    assert.deepEqual(
+      docs.map((d) => [d.doc.record, d.doc.title]),
+      [
+        ["a", "Package A"],
+        ["b", "Package B"],
       ],
     );
   });

@@ -1,8 +1,9 @@
 /**
- * A file's chunks as index documents with deterministic ids: the id hashes (source, normalised
- * chunk text), so the same text of the same file always lands on the same document and
- * re-ingesting writes nothing new. Identical text twice in one file is indexed once (its first
- * occurrence); the same text in two files is two documents (each is its own citation).
+ * A file's chunks as index documents with deterministic ids: the id hashes (source, JSON record,
+ * normalised chunk text), so the same text of the same file (and record) always lands on the same
+ * document and re-ingesting writes nothing new. Identical text twice in one file — or in one JSON
+ * record — is indexed once (its first occurrence); the same text in two files or two records is
+ * two documents (each is its own citation, with its own title).
  */
 import type { ChunkDocument } from "./fields.ts";
 import { sha256 } from "./sources.ts";
@@ -24,21 +25,24 @@ export interface IdentifiedChunk {
 
 export const normaliseChunkText = (text: string) => text.normalize("NFC").replace(/\s+/g, " ").trim();
 
-export function chunkId(source: string, contentHash: string): string {
-  return sha256(`${source}\n${contentHash}`).slice(0, 40);
+export function chunkId(source: string, contentHash: string, record?: string): string {
+  return sha256(
+    record === undefined ? `${source}\n${contentHash}` : `${source}\n${record}\n${contentHash}`,
+  ).slice(0, 40);
 }
 
 export function chunkDocuments(chunks: Chunk[], file: FileFacts, now: string): IdentifiedChunk[] {
   const seen = new Set<string>();
-  const unique: Array<{ chunk: Chunk; hash: string }> = [];
+  const unique: Array<{ chunk: Chunk; hash: string; id: string }> = [];
   for (const chunk of chunks) {
     const hash = sha256(normaliseChunkText(chunk.text));
-    if (seen.has(hash)) continue;
-    seen.add(hash);
-    unique.push({ chunk, hash });
+    const id = chunkId(file.source, hash, chunk.record);
+    if (seen.has(id)) continue;
+    seen.add(id);
+    unique.push({ chunk, hash, id });
   }
-  return unique.map(({ chunk, hash }, ordinal) => ({
-    id: chunkId(file.source, hash),
+  return unique.map(({ chunk, hash, id }, ordinal) => ({
+    id,
     doc: {
       content: chunk.text,
       title: chunk.title,

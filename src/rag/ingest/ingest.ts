@@ -26,7 +26,7 @@ import { type SourceFile, type SourceRoot, sha256 } from "./sources.ts";
 import type { ChunkingOptions, LoaderOptions } from "./types.ts";
 
 /** Bumped when loaders or the chunker change what they make of the same file. */
-const INGEST_VERSION = 1;
+const INGEST_VERSION = 2;
 
 export interface IngestOptions {
   backend: SearchBackend;
