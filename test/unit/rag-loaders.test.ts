@@ -108,7 +108,7 @@ guide.</p><script>var secret = 1;</script>
 <h2>Install</h2><p>Run it.</p><ul><li>one</li><li>two</li></ul>
 <h3>Details</h3><pre>line 1
   line 2</pre><div>Last <b>words</b></div>
-<h2>Other</h2><p>Elsewhere.</p></body></html>`;
+<h2>Other<br>Part</h2><p>Elsewhere<br>on two lines.</p></body></html>`;
     const doc = await loadDocument(utf8(html), "html", { name: "guide.html" });
     assert.equal(doc.title, "The & Guide");
     assert.deepEqual(blockTexts(doc), [
@@ -118,7 +118,7 @@ guide.</p><script>var secret = 1;</script>
       "two",
       "line 1\n  line 2",
       "Last words",
-      "Elsewhere.",
+      "Elsewhere on two lines.",
     ]);
     assert.deepEqual(
       doc.blocks.map((b) => b.headings.join("/")),
@@ -129,7 +129,7 @@ guide.</p><script>var secret = 1;</script>
         "Guide/Install",
         "Guide/Install/Details",
         "Guide/Install/Details",
-        "Guide/Other",
+        "Guide/Other Part",
       ],
     );
     assert.equal(doc.blocks[4]?.kind, "code");

@@ -35,7 +35,6 @@ const BLOCKS = new Set([
   "caption",
   "form",
   "hr",
-  "br",
   "address",
 ]);
 const HEADING = /^h([1-6])$/;
@@ -64,7 +63,11 @@ export function loadHtml(source: string, opts: LoaderOptions): ExtractedDocument
         if (DROPPED.has(name)) dropped++;
         if (dropped) return;
         const h = HEADING.exec(name);
-        if (h) {
+        // a line break inside a paragraph (or <pre>) is kept as one
+        if (name === "br") {
+          if (heading) heading.text += " ";
+          else buffer += "\n";
+        } else if (h) {
           flush();
           heading = { depth: Number(h[1]), text: "" };
         } else if (name === "pre") {
