@@ -3,6 +3,8 @@ import { isLodestoneError, LodestoneError, notFound } from "../common/errors.ts"
 import type { ModelInfo, RagModels } from "../rag/models.ts";
 import { ANSWERER_MODEL } from "../serving/answerer.ts";
 import { bm25Scores } from "../serving/bm25-lite.ts";
+import type { ChatProvider } from "../serving/chat-types.ts";
+import { ConnectorError } from "../serving/connectors/http.ts";
 import type { EndpointManager } from "../serving/endpoints.ts";
 import type { ModelRecord, ModelRegistry } from "../serving/registry.ts";
 
@@ -11,6 +13,23 @@ const info = (model: ModelRecord): ModelInfo => ({
   name: model.name,
   dimension: typeof model.config.dimension === "number" ? model.config.dimension : null,
 });
+
+/** An upstream's failure as the 502/504 our clients get, instead of an internal error. */
+const upstream = (err: unknown) => (err instanceof ConnectorError ? err.toLodestoneError() : err);
+
+function upstreamErrors(provider: ChatProvider): ChatProvider {
+  return {
+    name: provider.name,
+    complete: (req) => provider.complete(req).catch((err) => Promise.reject(upstream(err))),
+    async *stream(req) {
+      try {
+        yield* provider.stream(req);
+      } catch (err) {
+        throw upstream(err);
+      }
+    },
+  };
+}
 
 export function ragModels(registry: ModelRegistry, endpoints: EndpointManager): RagModels {
   return {
@@ -41,7 +60,7 @@ export function ragModels(registry: ModelRegistry, endpoints: EndpointManager): 
       );
     },
     chat(ref) {
-      return endpoints.chat(endpoints.resolve(ref ?? ANSWERER_MODEL, "llm.model_id"));
+      return upstreamErrors(endpoints.chat(endpoints.resolve(ref ?? ANSWERER_MODEL, "llm.model_id")));
     },
   };
 }

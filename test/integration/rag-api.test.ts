@@ -83,6 +83,12 @@ function fakeLlm(): Promise<{ url: string; requests: Body[]; close: () => void }
       const body = JSON.parse(raw || "{}");
       requests.push(body);
       const last = String(body.messages?.at(-1)?.content ?? "");
+      if (last.includes("relevance tuning fail")) {
+        // 501 is not retried by the connector
+        res.statusCode = 501;
+        res.end(JSON.stringify({ error: { message: "upstream cannot answer" } }));
+        return;
+      }
       const content = last.includes("Standalone question")
         ? "How do I deploy an embedding model?"
         : "You register the folder and create an endpoint [1].";
@@ -483,5 +489,19 @@ describe("RAG apps", () => {
       stream: true,
     });
     assert.equal(events.at(-1)?.data.answer, "You register the folder and create an endpoint [1].");
+    // the upstream failing after the retrieval was sent: an error event ends the stream
+    const failed = await postSse(`${server.url}/v1/rag/apps/upstream/chat`, {
+      query: "Does relevance tuning fail?",
+      stream: true,
+    });
+    assert.deepEqual(
+      failed.map((e) => e.event),
+      ["retrieval", "error"],
+    );
+    assert.match(failed[1]?.data.error.message, /upstream cannot answer/);
+    const plain = await api<Body>(server.url, "POST", "/v1/rag/apps/upstream/chat", {
+      query: "Does relevance tuning fail?",
+    });
+    assert.equal(plain.status, 502, JSON.stringify(plain.body));
   });
 });
