@@ -1,13 +1,14 @@
 /**
  * Markdown through marked's lexer: headings open sections (the first level-1 heading is the
- * title and is left out of section paths), paragraphs, list items, quotes and table rows become
- * prose blocks with inline markup reduced to its text (link text, image alt, code span text),
- * fenced and indented code stays one code block. Raw HTML is dropped; YAML front matter gives a
- * `title:` when present.
+ * title and is left out of section paths); paragraphs, list items and quotes become prose blocks
+ * with inline markup reduced to its text (link text, image alt, code span text); fenced and
+ * indented code, and tables (one line per row), are code blocks, split at line ends; HTML blocks
+ * give their visible text (no comments or scripts); YAML front matter gives a `title:`.
  */
 import { marked, type Token, type Tokens } from "marked";
 import { collapseSpaces, TextBuilder } from "../text-builder.ts";
 import type { ExtractedDocument, LoaderOptions } from "../types.ts";
+import { loadHtml } from "./html.ts";
 import { titleFromName } from "./names.ts";
 
 const FRONT_MATTER = /^---\r?\n([\s\S]*?)\r?\n---\r?\n/;
@@ -78,8 +79,15 @@ export function loadMarkdown(source: string, opts: LoaderOptions): ExtractedDocu
           out.block(rows.join("\n"), { kind: "code", headings: headings() });
           break;
         }
+        case "html": {
+          // an HTML block's visible text (<details>, <div> wrappers); comments and scripts go
+          const html = loadHtml((t as Tokens.HTML).text, opts);
+          for (const b of html.blocks)
+            out.block(html.text.slice(b.start, b.end), { kind: b.kind, headings: headings() });
+          break;
+        }
         default:
-          // space, hr, html, def: nothing to read
+          // space, hr, def: nothing to read
           break;
       }
     }
