@@ -3,22 +3,30 @@
  * an embedder and a reranker on docs/, indexes rag-docs and compares retrieval on held-out
  * questions, where hybrid + rerank beats BM25, and tunes relevance (changes kept only when the
  * validation questions improve too); a second run reuses every job, model, endpoint, the index
- * and the tuning.
+ * and the tuning. Then, on the same data directory, `lodestone serve` and a real browser: a new
+ * user opens the server's URL, asks the docs app about Lodestone and opens a citation
+ * (docs/console.md; screenshot in test-artifacts/quickstart-chat-citation.png).
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { TuneReport } from "../../src/eval/tune/tuner.ts";
 import type { WorkflowReport } from "../../src/workflow/runner.ts";
-import { tempDir } from "../helpers/platform.ts";
-import { runCli } from "../helpers/server-process.ts";
+import { askAndOpenCitation } from "../browser/flows.ts";
+import { launchBrowser } from "../helpers/browser.ts";
+import { api, tempDir } from "../helpers/platform.ts";
+import { killServer, runCli, spawnServer, waitFor } from "../helpers/server-process.ts";
 
 const quickstart = (dataDir: string) =>
   runCli(["quickstart", "--data-dir", dataDir, "--port", "0", "--search-port", "0", "--no-serve", "--json"], {
     timeoutMs: 600_000,
   });
 
+/** The data directory the quickstart ran on, for the console test after it. */
+let quickstartDir: string | undefined;
+
 test("quickstart trains, deploys, indexes and compares retrieval; a second run reuses everything", async () => {
   const dataDir = tempDir();
+  quickstartDir = dataDir;
   const first = await quickstart(dataDir);
   assert.equal(first.code, 0, first.stderr);
   const report = JSON.parse(first.stdout) as WorkflowReport;
@@ -78,4 +86,39 @@ test("quickstart trains, deploys, indexes and compares retrieval; a second run r
   ]);
   // the stored tuning report is reused, not tuned again
   assert.equal((again.tuning[0] as TuneReport).seconds, tuning.seconds);
+});
+
+test("after quickstart, the console answers a question about Lodestone with a citation that opens its chunk", async () => {
+  assert.ok(quickstartDir, "the quickstart test ran first");
+  const served = await spawnServer(quickstartDir);
+  const browser = await launchBrowser();
+  try {
+    // the endpoints come back with the server; the app needs its embedder and reranker running
+    await waitFor(
+      async () => {
+        const { body } = await api<{ data: { status: string }[] }>(served.url, "GET", "/v1/endpoints");
+        return body.data.length >= 2 && body.data.every((e) => e.status === "Running") ? true : undefined;
+      },
+      60_000,
+      "the quickstart's endpoints to run",
+    );
+    const page = await browser.page();
+    const opened = await askAndOpenCitation(
+      page,
+      served.url,
+      "How do I stop a training job?",
+      "quickstart-chat-citation",
+    );
+    // a passage of the docs, shown with the sentences the answer quotes from it highlighted
+    assert.match(opened.chunkId, /^[\w./-]+\.md#\d+$/);
+    assert.match(opened.facts, /rag-docs/);
+    assert.ok(opened.chunk.length > 0);
+    assert.ok(opened.marks.length > 0, "the answer quotes the cited chunk");
+    const words = (s: string) => s.replace(/\s+/g, " ").trim();
+    for (const mark of opened.marks) assert.ok(words(opened.answer).includes(words(mark)), mark);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await browser.close();
+    await killServer(served, "SIGTERM");
+  }
 });
