@@ -259,14 +259,16 @@ function renderAnswer(answerEl: HTMLElement, app: string, answer: ChatAnswer): v
   const sources = h(
     "ol",
     { class: "sources", "aria-label": "Sources" },
-    ...answer.citations.map((c) =>
-      h(
-        "li",
-        { value: c.n },
-        citationButton(c, citationLabel(c)),
-        c.source ? h("span", { class: "muted" }, ` ${c.source}`) : null,
+    ...[...answer.citations]
+      .sort((a, b) => a.n - b.n)
+      .map((c) =>
+        h(
+          "li",
+          { value: c.n },
+          citationButton(c, citationLabel(c)),
+          c.source ? h("span", { class: "muted" }, ` ${c.source}`) : null,
+        ),
       ),
-    ),
   );
   const rating = feedbackButtons(app, answer.id);
   const trace = h(
