@@ -180,3 +180,37 @@ test("models and endpoints, and the index browser: documents and _analyze", asyn
   await screenshot(page, "index-browser");
   assert.deepEqual(page.errors, []);
 });
+
+test("every page: each control labelled, each button named, no sideways scrolling on a phone or a laptop", async () => {
+  const routes = ["chat", "search/lab", "relevance", "jobs", "models", "indices", `indices/${INDEX}`];
+  for (const viewport of [PHONE, { width: 1366, height: 768 }]) {
+    const page = await browser.page(viewport);
+    for (const route of routes) {
+      await page.goto(`${server.url}/console/#/${route}`);
+      await page.locator("main h1").waitFor();
+      await page.waitForLoadState("networkidle");
+      // open every collapsible part so what it holds is checked too
+      for (const summary of await page.locator("main details:not([open]) > summary").all())
+        await summary.click();
+      await page.waitForLoadState("networkidle");
+      const problems = await page.evaluate(() => {
+        const out: string[] = [];
+        for (const el of document.querySelectorAll<HTMLInputElement>("input, select, textarea")) {
+          const named =
+            (el.labels?.length ?? 0) > 0 ||
+            el.getAttribute("aria-label") ||
+            el.getAttribute("aria-labelledby");
+          if (!named) out.push(`unlabelled ${el.tagName.toLowerCase()} ${el.name}`);
+        }
+        for (const el of document.querySelectorAll("button, a[href]")) {
+          const name = (el.getAttribute("aria-label") ?? el.textContent ?? "").trim();
+          if (!name) out.push(`unnamed ${el.tagName.toLowerCase()} ${el.outerHTML.slice(0, 80)}`);
+        }
+        return out;
+      });
+      assert.deepEqual(problems, [], `#/${route}`);
+      assert.equal(await horizontalOverflow(page), 0, `#/${route} at ${viewport.width}px`);
+    }
+    assert.deepEqual(page.errors, []);
+  }
+});
