@@ -9,6 +9,7 @@
  * both; it never opens any other URL.
  */
 import fs from "node:fs";
+import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { transform } from "esbuild";
@@ -105,20 +106,26 @@ function searchPassThrough(app: FastifyInstance, platform: Platform): void {
         target.search = query ? `?${query}` : "";
         const body = request.body as Buffer | undefined;
         const contentType = request.headers["content-type"];
-        const response = await fetch(target, {
-          method: request.method,
-          headers: contentType ? { "content-type": contentType } : {},
-          // fetch sends no body with GET: the console sends search bodies with POST
-          body:
-            body && body.length > 0 && request.method !== "GET" && request.method !== "HEAD"
-              ? new Uint8Array(body)
-              : undefined,
+        const payload = body && body.length > 0 ? body : undefined;
+        const headers: Record<string, string | number> = contentType ? { "content-type": contentType } : {};
+        // an explicit length: node would not frame a body of a GET or DELETE otherwise
+        if (payload) headers["content-length"] = payload.length;
+        // node:http, not fetch: no time limit (tuning answers when done, which may take minutes),
+        // and the answer streams through
+        const upstream = await new Promise<http.IncomingMessage>((resolve, reject) => {
+          const forward = http.request(target, { method: request.method, headers }, resolve);
+          forward.on("error", (err) =>
+            reject(
+              new LodestoneError(502, "SearchUnavailable", `the search API did not answer: ${err.message}`),
+            ),
+          );
+          forward.end(payload);
         });
-        reply.code(response.status);
-        response.headers.forEach((value, name) => {
-          if (!DROPPED_HEADERS.has(name)) reply.header(name, value);
-        });
-        return reply.send(Buffer.from(await response.arrayBuffer()));
+        reply.code(upstream.statusCode ?? 502);
+        for (const [name, value] of Object.entries(upstream.headers)) {
+          if (value !== undefined && !DROPPED_HEADERS.has(name)) reply.header(name, value);
+        }
+        return reply.send(upstream);
       },
     );
   });
