@@ -117,7 +117,17 @@ test("ask, open a citation with the quote highlighted, rate, follow up, read the
   await trace.locator("summary").click();
   const stages = await trace.locator("tbody tr td:first-child").allTextContents();
   assert.deepEqual(stages, ["retrieve", "rerank", "generate"]);
+  assert.equal(await trace.locator("tbody tr:first-child td:nth-child(2)").textContent(), "hybrid");
   await screenshot(page, "chat-answer");
+
+  // the retrieval mode can be overridden per question
+  await page.getByLabel("Retrieval mode", { exact: true }).selectOption("bm25");
+  await page.getByLabel("Question").fill("How do I stop a running job?");
+  await page.getByLabel("Question").press("Enter");
+  await page.locator(".turn .answer .who").nth(2).waitFor();
+  const third = page.locator("details.trace").nth(2);
+  await third.locator("summary").click();
+  assert.equal(await third.locator("tbody tr:first-child td:nth-child(2)").textContent(), "bm25");
   assert.deepEqual(page.errors, []);
 });
 

@@ -45,6 +45,7 @@ interface TraceStage {
   stage: string;
   mode?: string;
   provider?: string;
+  model_id?: string;
   took_ms: number;
   hits?: { chunk_id: string; score: number }[];
 }
@@ -57,6 +58,8 @@ interface ChatAnswer {
   answer: string;
   citations: Citation[];
   trace?: { took_ms: number; stages: TraceStage[] };
+  finish_reason?: string;
+  usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
 }
 
 const DEFAULT_APP = "docs";
@@ -99,6 +102,16 @@ export function chatPage(root: HTMLElement): void {
   });
   const ask = h("button", { type: "submit" }, "Ask");
   const streamBox = h("input", { type: "checkbox", name: "stream", checked: true });
+  const mode = select(
+    [
+      { value: "", label: "the app's own" },
+      { value: "bm25", label: "BM25" },
+      { value: "neural", label: "neural" },
+      { value: "hybrid", label: "hybrid" },
+    ],
+    "",
+    { name: "mode" },
+  );
   const newChat = h("button", { type: "button", class: "quiet" }, "New conversation");
   const log = h("div", {
     class: "chat-log",
@@ -122,6 +135,7 @@ export function chatPage(root: HTMLElement): void {
       "div",
       { class: "row wrap" },
       field("App", appSelect),
+      field("Retrieval mode", mode),
       h("label", { class: "check" }, streamBox, "Stream the answer"),
       newChat,
     ),
@@ -186,7 +200,12 @@ export function chatPage(root: HTMLElement): void {
       const app = appSelect.value;
       const answer = await askApp(
         app,
-        { query: text, session_id: sessionId, stream: streamBox.checked },
+        {
+          query: text,
+          session_id: sessionId,
+          stream: streamBox.checked,
+          ...(mode.value && { mode: mode.value }),
+        },
         answerEl,
       );
       setSession(answer.session_id);
@@ -204,7 +223,7 @@ export function chatPage(root: HTMLElement): void {
 /** Asks, streaming when wanted: partial text is shown as it arrives; resolves with the final answer. */
 async function askApp(
   app: string,
-  body: { query: string; session_id?: string; stream: boolean },
+  body: { query: string; session_id?: string; stream: boolean; mode?: string },
   answerEl: HTMLElement,
 ): Promise<ChatAnswer> {
   const path = `/v1/rag/apps/${encodeURIComponent(app)}/chat`;
@@ -279,6 +298,13 @@ function renderAnswer(answerEl: HTMLElement, app: string, answer: ChatAnswer): v
       ? h("p", {}, "Rewritten query: ", h("q", {}, answer.rewritten_query))
       : null,
     answer.trace ? traceTable(answer.trace.stages) : h("p", {}, "No trace returned."),
+    answer.usage
+      ? h(
+          "p",
+          { class: "muted small" },
+          `${answer.usage.prompt_tokens} prompt + ${answer.usage.completion_tokens} answer tokens${answer.finish_reason === "length" ? " (cut at the token limit)" : ""}`,
+        )
+      : null,
   );
   answerEl.replaceChildren(
     h("p", { class: "who" }, h("strong", {}, "Answer")),
@@ -295,7 +321,7 @@ function traceTable(stages: TraceStage[]): HTMLElement {
     table(
       [
         { label: "stage", cell: (s) => s.stage },
-        { label: "how", cell: (s) => s.mode ?? s.provider ?? "" },
+        { label: "how", cell: (s) => s.mode ?? s.provider ?? s.model_id ?? "" },
         { label: "ms", cell: (s) => s.took_ms, numeric: true },
         {
           label: "hits",
