@@ -504,4 +504,18 @@ describe("RAG apps", () => {
     });
     assert.equal(plain.status, 502, JSON.stringify(plain.body));
   });
+  test("apps, sessions and the interaction log survive a restart", async () => {
+    await server.close();
+    server = await startTestPlatform({}, server.dataDir);
+    const app = await api<Body>(server.url, "GET", "/v1/rag/apps/kb-bm25");
+    assert.equal(app.status, 200);
+    const next = await api<Body>(server.url, "POST", "/v1/rag/apps/kb-bm25/chat", {
+      query: "What is its output?",
+      session_id: "s-follow",
+    });
+    assert.equal(next.status, 200, JSON.stringify(next.body));
+    assert.match(next.body.rewritten_query, /embedding model's output/);
+    const log = await api<Body>(server.url, "GET", "/v1/rag/interactions?user_id=u2");
+    assert.deepEqual(new Set(log.body.events.map((e: Body) => e.type)), new Set(["ask", "click", "dislike"]));
+  });
 });
