@@ -1,0 +1,240 @@
+/**
+ * The behaviour log of an instance: events pushed in bulk (validated one by one, so a bad event
+ * is rejected with its reason while the rest are stored), the RAG apps' clicks and ratings, and
+ * exposures logged by /v2/recommend. Stored in SQLite and acknowledged only after the commit; the
+ * client's event id makes a repeated push add nothing.
+ */
+import { createHash } from "node:crypto";
+import type { Db } from "../state/db.ts";
+import { BEHAVIOR_TYPES, type BehaviorType } from "./schema.ts";
+import { toTime } from "./sources.ts";
+
+export interface Behavior {
+  event_id: string;
+  user_id: string;
+  item_id: string;
+  type: BehaviorType;
+  value: number;
+  /** ms since the epoch */
+  at: number;
+  trace_id: string | null;
+  scene: string | null;
+  source: string;
+}
+
+export interface Rejection {
+  index: number;
+  event_id?: string;
+  field: string;
+  reason: string;
+}
+
+/** Per-item counts serving needs (exploration, cold items), kept in memory and updated on insert. */
+export interface ItemStats {
+  exposes: number;
+  /** Behaviours other than exposures (clicks, likes, …). */
+  actions: number;
+  /** Positive behaviours (weight > 0): successes for Thompson sampling / UCB. */
+  positives: number;
+}
+
+const MAX_ID = 256;
+const FUTURE_SLACK_MS = 24 * 3600 * 1000;
+
+const isId = (v: unknown) =>
+  (typeof v === "string" && v.length > 0 && v.length <= MAX_ID) ||
+  (typeof v === "number" && Number.isFinite(v));
+
+/** Checks one pushed event (AIRec's `{cmd, fields: {bhv_type, …}}` form is accepted too). */
+export function validateBehavior(
+  raw: unknown,
+  index: number,
+  now: number,
+): { ok: Omit<Behavior, "source"> } | { rejected: Rejection } {
+  const reject = (field: string, reason: string, event_id?: string) => ({
+    rejected: { index, field, reason, ...(event_id !== undefined && { event_id }) },
+  });
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) return reject("", "expected an object");
+  const wrapped = raw as Record<string, unknown>;
+  const e = (wrapped.fields && typeof wrapped.fields === "object" ? wrapped.fields : wrapped) as Record<
+    string,
+    unknown
+  >;
+  if (wrapped.fields !== undefined && wrapped.cmd !== undefined && wrapped.cmd !== "add")
+    return reject("cmd", `only "add" is supported, got ${JSON.stringify(wrapped.cmd)}`);
+  const eventId = e.event_id ?? e.bhv_id;
+  if (eventId !== undefined && !(typeof eventId === "string" && eventId.length > 0 && eventId.length <= 128))
+    return reject("event_id", "expected a string of 1 to 128 characters");
+  const id = eventId as string | undefined;
+  if (!isId(e.user_id)) return reject("user_id", `required: a string of 1 to ${MAX_ID} characters`, id);
+  if (!isId(e.item_id)) return reject("item_id", `required: a string of 1 to ${MAX_ID} characters`, id);
+  const type = e.type ?? e.bhv_type;
+  if (typeof type !== "string" || !(BEHAVIOR_TYPES as readonly string[]).includes(type))
+    return reject("type", `required: one of ${BEHAVIOR_TYPES.join(", ")}, got ${JSON.stringify(type)}`, id);
+  const rawValue = e.value ?? e.bhv_value;
+  const value = rawValue === undefined ? 1 : typeof rawValue === "string" ? Number(rawValue) : rawValue;
+  if (typeof value !== "number" || !Number.isFinite(value))
+    return reject("value", `expected a number, got ${JSON.stringify(rawValue)}`, id);
+  if (type === "rating" && (rawValue === undefined || value < 0 || value > 5))
+    return reject("value", "a rating needs a value from 0 to 5", id);
+  const rawTime = e.timestamp ?? e.bhv_time;
+  const at = rawTime === undefined ? now : toTime(rawTime);
+  if (at === null)
+    return reject(
+      "timestamp",
+      `expected ms or seconds since the epoch or an ISO date, got ${JSON.stringify(rawTime)}`,
+      id,
+    );
+  if (at > now + FUTURE_SLACK_MS) return reject("timestamp", "is more than a day in the future", id);
+  if (e.trace_id !== undefined && typeof e.trace_id !== "string")
+    return reject("trace_id", "expected a string", id);
+  if (e.scene !== undefined && typeof e.scene !== "string") return reject("scene", "expected a string", id);
+  const user_id = String(e.user_id);
+  const item_id = String(e.item_id);
+  return {
+    ok: {
+      // without a client id, the same event pushed twice still counts once
+      event_id:
+        id ??
+        `h-${createHash("sha1")
+          .update(JSON.stringify([user_id, item_id, type, value, at]))
+          .digest("hex")
+          .slice(0, 24)}`,
+      user_id,
+      item_id,
+      type: type as BehaviorType,
+      value,
+      at,
+      trace_id: (e.trace_id as string | undefined) ?? null,
+      scene: (e.scene as string | undefined) ?? null,
+    },
+  };
+}
+
+export class BehaviorStore {
+  private readonly stats = new Map<string, Map<string, ItemStats>>();
+
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Stores events in one transaction; returns, per event, whether it was new. Returns after the
+   * commit, so an acknowledged event survives a crash.
+   */
+  insert(instanceId: string, events: Behavior[]): boolean[] {
+    const put = this.db.prepare(`
+      INSERT OR IGNORE INTO rec_behaviors (instance_id, event_id, user_id, item_id, type, value, at, trace_id, scene, source, received_at)
+      VALUES (@instance_id, @event_id, @user_id, @item_id, @type, @value, @at, @trace_id, @scene, @source, @received_at)`);
+    const received_at = Date.now();
+    const created = this.db.transaction(() =>
+      events.map((e) => put.run({ ...e, instance_id: instanceId, received_at }).changes === 1),
+    )();
+    const stats = this.stats.get(instanceId);
+    if (stats)
+      for (const [i, e] of events.entries()) if (created[i]) count(stats, e.item_id, e.type, e.value);
+    return created;
+  }
+
+  /** Replaces events by id (a changed rating from the RAG feedback replaces the earlier one). */
+  replace(instanceId: string, events: Behavior[]): void {
+    const del = this.db.prepare("DELETE FROM rec_behaviors WHERE instance_id = ? AND event_id = ?");
+    this.db.transaction(() => {
+      for (const e of events) del.run(instanceId, e.event_id);
+    })();
+    this.stats.delete(instanceId);
+    this.insert(instanceId, events);
+  }
+
+  /** A user's latest behaviours other than exposures, newest first. */
+  history(instanceId: string, userId: string, limit = 200): Behavior[] {
+    return this.db
+      .prepare(
+        `SELECT event_id, user_id, item_id, type, value, at, trace_id, scene, source FROM rec_behaviors
+         WHERE instance_id = ? AND user_id = ? AND type <> 'expose' ORDER BY seq DESC LIMIT ?`,
+      )
+      .all(instanceId, userId, limit) as Behavior[];
+  }
+
+  /** A user's behaviours of any type (exposures too), newest first: the debugging view. */
+  list(instanceId: string, userId: string, opts: { type?: string; limit?: number } = {}): Behavior[] {
+    return this.db
+      .prepare(
+        `SELECT event_id, user_id, item_id, type, value, at, trace_id, scene, source FROM rec_behaviors
+         WHERE instance_id = @instance AND user_id = @user AND (@type IS NULL OR type = @type)
+         ORDER BY seq DESC LIMIT @limit`,
+      )
+      .all({
+        instance: instanceId,
+        user: userId,
+        type: opts.type ?? null,
+        limit: opts.limit ?? 100,
+      }) as Behavior[];
+  }
+
+  /** Counts per item (cached; rebuilt from the log the first time). */
+  itemStats(instanceId: string): Map<string, ItemStats> {
+    let stats = this.stats.get(instanceId);
+    if (!stats) {
+      stats = new Map();
+      const rows = this.db
+        .prepare(
+          "SELECT item_id, type, COUNT(*) AS n, SUM(value > 0) AS pos FROM rec_behaviors WHERE instance_id = ? GROUP BY item_id, type",
+        )
+        .all(instanceId) as { item_id: string; type: BehaviorType; n: number; pos: number }[];
+      for (const r of rows) count(stats, r.item_id, r.type, 1, r.n, r.pos);
+      this.stats.set(instanceId, stats);
+    }
+    return stats;
+  }
+
+  /** The newest behaviour's position, to tell whether anything arrived since the last training. */
+  lastSeq(instanceId: string): number {
+    const row = this.db
+      .prepare("SELECT MAX(seq) AS seq FROM rec_behaviors WHERE instance_id = ? AND type <> 'expose'")
+      .get(instanceId) as { seq: number | null };
+    return row.seq ?? 0;
+  }
+
+  /** Behaviours after `seq` (exposures left out), in order, for training exports. */
+  page(instanceId: string, afterSeq: number, limit: number): Array<Behavior & { seq: number }> {
+    return this.db
+      .prepare(
+        `SELECT seq, event_id, user_id, item_id, type, value, at, trace_id, scene, source FROM rec_behaviors
+         WHERE instance_id = ? AND seq > ? AND type <> 'expose' ORDER BY seq LIMIT ?`,
+      )
+      .all(instanceId, afterSeq, limit) as Array<Behavior & { seq: number }>;
+  }
+
+  forget(instanceId: string): void {
+    this.stats.delete(instanceId);
+  }
+}
+
+function count(
+  stats: Map<string, ItemStats>,
+  item: string,
+  type: BehaviorType,
+  value: number,
+  n = 1,
+  pos?: number,
+) {
+  let s = stats.get(item);
+  if (!s) {
+    s = { exposes: 0, actions: 0, positives: 0 };
+    stats.set(item, s);
+  }
+  if (type === "expose") s.exposes += n;
+  else {
+    s.actions += n;
+    if (type !== "dislike") s.positives += pos ?? (value > 0 ? n : 0);
+  }
+}
+
+/** How much an event says the user wants the item (0 for exposures and dislikes). */
+export function behaviorWeight(
+  weights: Record<BehaviorType, number>,
+  b: { type: BehaviorType; value: number },
+): number {
+  if (b.type === "expose" || b.type === "dislike") return 0;
+  const w = weights[b.type] ?? 0;
+  return b.type === "rating" ? (w * b.value) / 5 : w;
+}

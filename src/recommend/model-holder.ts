@@ -1,0 +1,95 @@
+/**
+ * The trained models serving uses, per instance: the newest complete version in the instance's
+ * models folder, loaded once and swapped in whole when a newer one appears (requests in flight
+ * keep the set they started with). Old versions beyond the last two are removed.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { loadModel } from "./models/index.ts";
+import type { RecallModel } from "./models/types.ts";
+
+export interface LoadedModel {
+  model: RecallModel;
+  item: Map<string, number>;
+  user: Map<string, number>;
+}
+
+export interface ModelSet {
+  version: string;
+  channels: Map<string, LoadedModel>;
+  trained_at?: number;
+}
+
+const EMPTY: ModelSet = { version: "", channels: new Map() };
+const KEEP = 2;
+
+/** Version folder names sort by time. */
+export const newVersion = () => `v${String(Date.now()).padStart(15, "0")}`;
+
+export class ModelHolder {
+  private readonly loaded = new Map<string, ModelSet>();
+
+  constructor(private readonly root: string) {}
+
+  dir(instanceId: string): string {
+    return path.join(this.root, instanceId, "models");
+  }
+
+  /** The models in use (loading the newest version the first time an instance is asked for). */
+  current(instanceId: string): ModelSet {
+    let set = this.loaded.get(instanceId);
+    if (!set) {
+      set = this.load(instanceId) ?? EMPTY;
+      this.loaded.set(instanceId, set);
+    }
+    return set;
+  }
+
+  /** Loads a newer version when there is one; returns whether the set changed. */
+  refresh(instanceId: string): boolean {
+    const newest = this.versions(instanceId).at(-1);
+    if (!newest || newest === this.loaded.get(instanceId)?.version) return false;
+    const set = this.load(instanceId);
+    if (!set) return false;
+    this.loaded.set(instanceId, set);
+    for (const old of this.versions(instanceId).slice(0, -KEEP))
+      fs.rmSync(path.join(this.dir(instanceId), old), { recursive: true, force: true });
+    return true;
+  }
+
+  forget(instanceId: string): void {
+    this.loaded.delete(instanceId);
+    fs.rmSync(path.join(this.root, instanceId), { recursive: true, force: true });
+  }
+
+  private versions(instanceId: string): string[] {
+    try {
+      return fs
+        .readdirSync(this.dir(instanceId))
+        .filter((name) => /^v\d+$/.test(name))
+        .sort();
+    } catch {
+      return [];
+    }
+  }
+
+  private load(instanceId: string): ModelSet | undefined {
+    const version = this.versions(instanceId).at(-1);
+    if (!version) return undefined;
+    const folder = path.join(this.dir(instanceId), version);
+    const manifest = JSON.parse(fs.readFileSync(path.join(folder, "manifest.json"), "utf8")) as {
+      channels: Record<string, unknown>;
+      trained_at?: number;
+    };
+    const channels = new Map<string, LoadedModel>();
+    for (const channel of Object.keys(manifest.channels)) {
+      const model = loadModel(path.join(folder, channel));
+      channels.set(channel, {
+        model,
+        item: new Map(model.itemIds.map((id, i) => [id, i])),
+        user: new Map(model.userIds.map((id, i) => [id, i])),
+      });
+    }
+    return { version, channels, trained_at: manifest.trained_at };
+  }
+}
