@@ -17,6 +17,8 @@ export interface DataLayout {
   modelsDir: string;
   /** The embedded search engine: its SQLite store, segment files and analysis config (synonyms files). */
   searchDir: string;
+  /** Recommendation instances' trained models and training exports (src/recommend). */
+  recommendDir: string;
 }
 
 export function dataLayout(dataDir: string): DataLayout {
@@ -30,5 +32,6 @@ export function dataLayout(dataDir: string): DataLayout {
     cacheDir: path.join(root, "cache"),
     searchDir: path.join(root, "search"),
     modelsDir: path.join(root, "models"),
+    recommendDir: path.join(root, "recommend"),
   };
 }

@@ -90,6 +90,36 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    recommend: Type.Object(
+      {
+        allowedEndpoints: Type.Array(Type.String({ minLength: 1 }), {
+          default: [],
+          description:
+            "search clusters a recommendation datasource may name (URL prefixes such as https://es.internal:9200); the embedded engine is always allowed",
+        }),
+        fileRoots: Type.Array(Type.String({ minLength: 1 }), {
+          default: [],
+          description:
+            "folders a `type: file` datasource may read catalogs from (besides the data directory)",
+        }),
+        retrainIntervalMs: Type.Integer({
+          minimum: 0,
+          default: 60000,
+          description: "how often instances with new behaviours are retrained (a job); 0 turns it off",
+        }),
+        syncIntervalMs: Type.Integer({
+          minimum: 0,
+          default: 300000,
+          description: "how often datasources are synced incrementally; 0 turns it off",
+        }),
+        intakeIntervalMs: Type.Integer({
+          minimum: 50,
+          default: 1000,
+          description: "how often the RAG apps' interaction log is read into the behaviour store",
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     auth: Type.Object(
       {
         required: Type.Optional(

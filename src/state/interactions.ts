@@ -85,4 +85,17 @@ export class InteractionLog {
     const sql = `SELECT ${COLUMNS.join(", ")} FROM interactions ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY at, event_id LIMIT @limit`;
     return this.db.prepare(sql).all(args) as InteractionEvent[];
   }
+
+  /**
+   * Events written after `cursor` (a position returned earlier; 0 = the beginning), in write
+   * order, with each one's position: readers follow the log without missing or repeating events.
+   * A replaced event (a changed rating) is written anew, so it is normally read again.
+   */
+  after(cursor: number, limit = 1000): Array<InteractionEvent & { seq: number }> {
+    return this.db
+      .prepare(
+        `SELECT rowid AS seq, ${COLUMNS.join(", ")} FROM interactions WHERE rowid > ? ORDER BY rowid LIMIT ?`,
+      )
+      .all(cursor, limit) as Array<InteractionEvent & { seq: number }>;
+  }
 }

@@ -176,4 +176,84 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX interactions_user ON interactions(user_id, at);
     `,
   },
+  {
+    version: 7,
+    name: "recommendation instances, catalog, behaviours",
+    // src/recommend: rec_behaviors is the durable behaviour log (event_id unique per instance, so a
+    // repeated push adds nothing; exposures are rows of type "expose" with the request's trace id);
+    // rec_items is the catalog a datasource syncs (hash = the source's fingerprint, for changes);
+    // rec_neighbors holds precomputed content neighbours (kNN on the index at sync time);
+    // rec_questions keeps what users asked the RAG apps; rec_cursors the intake's place in the
+    // interaction log (its rowid).
+    sql: `
+      CREATE TABLE rec_instances (
+        id          TEXT PRIMARY KEY,
+        body        TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL
+      );
+      CREATE TABLE rec_scenes (
+        instance_id TEXT NOT NULL REFERENCES rec_instances(id) ON DELETE CASCADE,
+        scene_id    TEXT NOT NULL,
+        body        TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        PRIMARY KEY (instance_id, scene_id)
+      );
+      CREATE TABLE rec_datasources (
+        id          TEXT PRIMARY KEY,
+        instance_id TEXT NOT NULL REFERENCES rec_instances(id) ON DELETE CASCADE,
+        body        TEXT NOT NULL,
+        sync        TEXT NOT NULL DEFAULT '{}',
+        created_at  INTEGER NOT NULL
+      );
+      CREATE TABLE rec_items (
+        instance_id   TEXT NOT NULL REFERENCES rec_instances(id) ON DELETE CASCADE,
+        item_id       TEXT NOT NULL,
+        datasource_id TEXT NOT NULL,
+        title         TEXT,
+        category      TEXT,
+        status        TEXT NOT NULL,
+        item_time     INTEGER,
+        hash          TEXT NOT NULL,
+        added_at      INTEGER NOT NULL,
+        updated_at    INTEGER NOT NULL,
+        PRIMARY KEY (instance_id, item_id)
+      );
+      CREATE TABLE rec_neighbors (
+        instance_id TEXT NOT NULL REFERENCES rec_instances(id) ON DELETE CASCADE,
+        item_id     TEXT NOT NULL,
+        neighbors   TEXT NOT NULL,
+        PRIMARY KEY (instance_id, item_id)
+      );
+      CREATE TABLE rec_behaviors (
+        seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+        instance_id TEXT NOT NULL REFERENCES rec_instances(id) ON DELETE CASCADE,
+        event_id    TEXT NOT NULL,
+        user_id     TEXT NOT NULL,
+        item_id     TEXT NOT NULL,
+        type        TEXT NOT NULL,
+        value       REAL NOT NULL,
+        at          INTEGER NOT NULL,
+        trace_id    TEXT,
+        scene       TEXT,
+        source      TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        UNIQUE (instance_id, event_id)
+      );
+      CREATE INDEX rec_behaviors_user ON rec_behaviors(instance_id, user_id, seq) WHERE type <> 'expose';
+      CREATE INDEX rec_behaviors_item ON rec_behaviors(instance_id, item_id);
+      CREATE TABLE rec_questions (
+        event_id TEXT PRIMARY KEY,
+        user_id  TEXT NOT NULL,
+        app      TEXT,
+        query    TEXT NOT NULL,
+        at       INTEGER NOT NULL
+      );
+      CREATE INDEX rec_questions_user ON rec_questions(user_id, at);
+      CREATE TABLE rec_cursors (
+        name  TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+      );
+    `,
+  },
 ];
