@@ -15,6 +15,7 @@ import {
   type TestBrowser,
 } from "../helpers/browser.ts";
 import { startTestPlatform } from "../helpers/platform.ts";
+import { DOCS } from "../helpers/small-models.ts";
 import { INDEX, JUDGED, seedSearchFixture } from "./fixtures.ts";
 
 let server: RunningPlatform;
@@ -59,6 +60,8 @@ test("compare retrieval modes: four columns with scored hits and an explain", as
   // BM25 and hybrid put the shock-wave document first
   assert.equal(await page.locator('[data-mode="bm25"] li.hit strong').first().textContent(), "Shock waves");
   assert.equal(await page.locator('[data-mode="hybrid"] li.hit strong').first().textContent(), "Shock waves");
+  // the title heads the hit; its text comes from the body field
+  assert.equal(await page.locator('[data-mode="bm25"] li.hit .snippet').first().textContent(), DOCS[1]);
   const explain = page.locator('[data-mode="bm25"] li.hit details.explain').first();
   await explain.locator("summary").click();
   const tree = explain.locator("ul.explanation");

@@ -258,9 +258,13 @@ function metricCharts(points: { Name: string; Step: number | null; Value: number
     list.push({ x: p.Step ?? list.length + 1, y: p.Value });
     byName.set(p.Name, list);
   }
+  // a metric reported once (a final figure) is a value, not a curve: "Latest metrics" shows it
+  const curves = [...byName.keys()].filter((n) => (byName.get(n)?.length ?? 0) > 1);
+  if (curves.length === 0)
+    return h("p", { class: "muted" }, "Each metric has one value so far; see Latest metrics.");
   // loss-like metrics share one chart; every other metric gets its own
-  const lossNames = [...byName.keys()].filter((n) => /loss/i.test(n));
-  const others = [...byName.keys()].filter((n) => !lossNames.includes(n));
+  const lossNames = curves.filter((n) => /loss/i.test(n));
+  const others = curves.filter((n) => !lossNames.includes(n));
   const fragment = document.createDocumentFragment();
   if (lossNames.length)
     fragment.append(

@@ -62,6 +62,12 @@ function explanationTree(e: Explanation): HTMLElement {
   );
 }
 
+/** The title is the hit's heading already: the snippet comes from the other text fields first. */
+function bodyFirst(fields: string[]): string[] {
+  const isTitle = (f: string) => f.replace(/\^.*$/, "") === "title";
+  return [...fields.filter((f) => !isTitle(f)), ...fields.filter(isTitle)];
+}
+
 function hitItem(hit: Hit, rank: number, fields: string[]): HTMLElement {
   const title = typeof hit._source?.title === "string" ? hit._source.title : hit._id;
   return h(
@@ -75,7 +81,7 @@ function hitItem(hit: Hit, rank: number, fields: string[]): HTMLElement {
       h("code", { class: "score" }, formatNumber(hit._score)),
     ),
     h("p", { class: "muted small" }, `_id ${hit._id}`),
-    h("p", { class: "snippet" }, snippet(hit._source, fields)),
+    h("p", { class: "snippet" }, snippet(hit._source, bodyFirst(fields))),
     h(
       "details",
       { class: "explain" },
