@@ -185,7 +185,7 @@ describe("lodestone ingest", () => {
       "10",
     );
     assert.deepEqual(s.files, { added: 0, changed: 0, unchanged: 5, deleted: 0, skipped: 1, failed: 0 });
-    assert.deepEqual(s.chunks, { indexed: 0, updated: 0, deleted: 0, unchanged: before.size });
+    assert.deepEqual(s.chunks, { indexed: 0, updated: 0, deleted: 0, unchanged: before.size, duplicates: 0 });
     assert.equal(await count("rag-docs"), before.size);
     assert.deepEqual(await snapshot("rag-docs"), before);
   });
@@ -380,7 +380,13 @@ describe("lodestone ingest", () => {
       "--chunk-overlap",
       "5",
     );
-    assert.deepEqual(second.chunks, { indexed: 1, updated: before.size - 1, deleted: 1, unchanged: 0 });
+    assert.deepEqual(second.chunks, {
+      indexed: 1,
+      updated: before.size - 1,
+      deleted: 1,
+      unchanged: 0,
+      duplicates: 0,
+    });
     const after = await vectors();
     for (const [id, d] of after) {
       assert.equal(d.embedding?.length, 768, `${d.content} has its vector`);

@@ -84,6 +84,59 @@ describe("ingest() on the embedded and the OpenSearch backend", () => {
     await backend.close();
   });
 
+  test("--dedupe: text another file holds is skipped, and indexed once its holder is gone", async () => {
+    const dir = path.join(base, "dd");
+    fs.mkdirSync(dir);
+    const shared = "Shared paragraph that two files contain word for word.";
+    fs.writeFileSync(path.join(dir, "a.md"), `## S\n\n${shared}\n\n## T\n\nOnly in A.\n`);
+    fs.writeFileSync(path.join(dir, "b.md"), `## S\n\n${shared}\n\n## U\n\nOnly in B.\n`);
+    const backend = backendOf("embedded", server);
+    const index = "dd-kb";
+    const run = async (dedupe = true) =>
+      ingest({ backend, index, sources: [await sourceRoot("dd", { base })], dedupe });
+    const holders = async () => {
+      const r = await api<{ hits: { hits: Array<{ _source: { source: string; content: string } }> } }>(
+        server.searchUrl,
+        "POST",
+        `/${index}/_search`,
+        { size: 100, query: { match_phrase: { content: shared } } },
+      );
+      return r.body.hits.hits.map((h) => h._source.source);
+    };
+    try {
+      const first = await run();
+      assert.deepEqual(first.chunks, { indexed: 3, updated: 0, deleted: 0, unchanged: 0, duplicates: 1 });
+      assert.deepEqual(await holders(), ["dd/a.md"]);
+      // b is read again (it has fewer chunks than planned) but nothing is written
+      const v1 = await versions(index);
+      const second = await run();
+      assert.deepEqual(second.files, {
+        added: 0,
+        changed: 0,
+        unchanged: 2,
+        deleted: 0,
+        skipped: 0,
+        failed: 0,
+      });
+      assert.equal(second.chunks.duplicates, 1);
+      assert.deepEqual(await versions(index), v1);
+      // a new file with the same text in the same run as its holder's deletion: b takes it over
+      fs.rmSync(path.join(dir, "a.md"));
+      fs.writeFileSync(path.join(dir, "c.md"), `${shared}\n`);
+      const third = await run();
+      assert.equal(third.files.deleted, 1);
+      assert.equal(third.chunks.duplicates, 1);
+      assert.deepEqual(await holders(), ["dd/b.md"]);
+      assert.equal(await count(index), 2);
+      // without --dedupe every file has all its chunks
+      const all = await run(false);
+      assert.deepEqual(all.chunks, { indexed: 1, updated: 0, deleted: 0, unchanged: 2, duplicates: 0 });
+      assert.deepEqual((await holders()).sort(), ["dd/b.md", "dd/c.md"]);
+    } finally {
+      await backend.close();
+    }
+  });
+
   for (const kind of ["embedded", "opensearch"] as const) {
     test(`${kind}: dry run, re-run, changed options, interrupted ingestion`, async () => {
       const backend = backendOf(kind, server);
@@ -169,13 +222,20 @@ describe("ingest() on the embedded and the OpenSearch backend", () => {
         const moved = await run({ ...sized, sources: [file] });
         const aChunks = moved.chunks.updated;
         assert.ok(aChunks > 0);
-        assert.deepEqual(moved.chunks, { indexed: 0, updated: aChunks, deleted: 0, unchanged: 0 });
+        assert.deepEqual(moved.chunks, {
+          indexed: 0,
+          updated: aChunks,
+          deleted: 0,
+          unchanged: 0,
+          duplicates: 0,
+        });
         const back = await run({ ...sized, sources: [folder] });
         assert.deepEqual(back.chunks, {
           indexed: 0,
           updated: aChunks,
           deleted: 0,
           unchanged: ids.length - aChunks,
+          duplicates: 0,
         });
         assert.deepEqual([...(await versions(index)).keys()].sort(), ids.sort());
       } finally {

@@ -28,6 +28,7 @@ interface IngestFlags {
   baseDir?: string;
   batch: number;
   dryRun?: boolean;
+  dedupe?: boolean;
   searchUrl?: string;
   json?: boolean;
 }
@@ -99,8 +100,8 @@ function printSummary(s: IngestSummary): void {
     ],
   );
   printTable(
-    ["CHUNKS", "INDEXED", "UPDATED", "DELETED", "UNCHANGED"],
-    [["", s.chunks.indexed, s.chunks.updated, s.chunks.deleted, s.chunks.unchanged]],
+    ["CHUNKS", "INDEXED", "UPDATED", "DELETED", "UNCHANGED", "DUPLICATES"],
+    [["", s.chunks.indexed, s.chunks.updated, s.chunks.deleted, s.chunks.unchanged, s.chunks.duplicates]],
   );
   for (const k of s.skipped) console.log(`skipped ${k.source}: ${k.reason}`);
   for (const e of s.errors) console.log(`error ${e.source}: ${e.reason}`);
@@ -141,6 +142,7 @@ export function registerIngest(program: Command): void {
     .option("--base-dir <dir>", "local sources are named relative to this folder (default: the current one)")
     .option("--batch <n>", "actions per _bulk request", positiveInt, 200)
     .option("--dry-run", "read and chunk everything and compare with the index, but write nothing")
+    .option("--dedupe", "do not index a chunk whose text another file already has in the index")
     .option("--search-url <url>", "the search API (default: the search port of the server at --url)")
     .option("--json", "print the summary as JSON")
     .addHelpText(
@@ -176,6 +178,7 @@ Examples:
           analyzer: flags.analyzer,
           batch: flags.batch,
           dryRun: flags.dryRun,
+          dedupe: flags.dedupe,
           onProgress: bar.update,
         });
       } finally {

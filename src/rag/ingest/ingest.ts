@@ -10,6 +10,7 @@ import type { SearchBackend } from "../../backends/types.ts";
 import { badRequest, errorMessage } from "../../common/errors.ts";
 import { chunkDocuments, type IdentifiedChunk } from "./chunk-documents.ts";
 import { chunkDocument, DEFAULT_CHUNKING, validateChunking } from "./chunker.ts";
+import { DuplicateFinder } from "./duplicates.ts";
 import { METADATA_FIELDS } from "./fields.ts";
 import {
   type BulkAction,
@@ -44,6 +45,8 @@ export interface IngestOptions {
   batch?: number;
   /** Read and chunk everything, compare with the index, write nothing. */
   dryRun?: boolean;
+  /** Skip chunks whose text another file already has in the index (duplicates.ts). */
+  dedupe?: boolean;
   onProgress?: (progress: IngestProgress) => void;
 }
 
@@ -71,7 +74,7 @@ export interface IngestSummary {
     skipped: number;
     failed: number;
   };
-  chunks: { indexed: number; updated: number; deleted: number; unchanged: number };
+  chunks: { indexed: number; updated: number; deleted: number; unchanged: number; duplicates: number };
   /** Files of unsupported types. */
   skipped: Array<{ source: string; reason: string }>;
   /** Files that could not be read, and bulk items the index refused. */
@@ -110,7 +113,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
     roots: opts.sources.map((r) => r.root),
     dry_run: dryRun,
     files: { added: 0, changed: 0, unchanged: 0, deleted: 0, skipped: 0, failed: 0 },
-    chunks: { indexed: 0, updated: 0, deleted: 0, unchanged: 0 },
+    chunks: { indexed: 0, updated: 0, deleted: 0, unchanged: 0, duplicates: 0 },
     skipped: [],
     errors: [],
     took_ms: 0,
@@ -136,6 +139,17 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
     await writer.add(action);
   };
   const now = new Date().toISOString();
+  const duplicates = opts.dedupe
+    ? new DuplicateFinder(opts.backend, opts.index, setup.exists && !setup.created)
+    : undefined;
+  /** Chunks held elsewhere when their file was handled: decided again at the end of the run. */
+  const deferred: Array<{ source: string; chunk: IdentifiedChunk }> = [];
+  const hashOf = (chunk: IdentifiedChunk) => chunk.doc.content_hash;
+  const indexChunk = async (source: string, chunk: IdentifiedChunk) => {
+    duplicates?.hold(source, hashOf(chunk));
+    summary.chunks.indexed++;
+    await write({ op: "index", id: chunk.id, doc: chunk.doc as unknown as Record<string, unknown> }, source);
+  };
 
   /** Brings one file's chunks in the index up to date. */
   const syncFile = async (
@@ -177,29 +191,41 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
     const existing =
       // a new file may still have chunks under another root (or from an interrupted run)
       setup.exists && !setup.created
-        ? await fileChunks(opts.backend, opts.index, file.source, METADATA_FIELDS)
+        ? await fileChunks(opts.backend, opts.index, file.source, [...METADATA_FIELDS, "content_hash"])
         : new Map<string, Record<string, unknown>>();
+    let writes = 0;
+    const fresh: IdentifiedChunk[] = [];
     for (const chunk of chunks) {
       const stored = existing.get(chunk.id);
       existing.delete(chunk.id);
       if (!stored) {
-        summary.chunks.indexed++;
-        await write(
-          { op: "index", id: chunk.id, doc: chunk.doc as unknown as Record<string, unknown> },
-          file.source,
-        );
+        fresh.push(chunk);
         continue;
       }
+      duplicates?.hold(file.source, hashOf(chunk));
       const metadata = metadataOf(chunk);
       if (METADATA_FIELDS.every((f) => (stored[f] ?? null) === metadata[f])) summary.chunks.unchanged++;
       else {
         summary.chunks.updated++;
+        writes++;
         await write({ op: "update", id: chunk.id, doc: metadata }, file.source);
       }
     }
-    for (const id of existing.keys()) {
+    for (const [id, stored] of existing) {
+      duplicates?.release(file.source, String(stored.content_hash));
       summary.chunks.deleted++;
+      writes++;
       await write({ op: "delete", id }, file.source);
+    }
+    const held = duplicates
+      ? await duplicates.heldElsewhere(file.source, fresh.map(hashOf))
+      : new Set<string>();
+    for (const chunk of fresh) {
+      if (held.has(hashOf(chunk))) deferred.push({ source: file.source, chunk });
+      else {
+        writes++;
+        await indexChunk(file.source, chunk);
+      }
     }
     if (!chunks.length) {
       summary.skipped.push({
@@ -208,7 +234,8 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
       });
       return "skipped";
     }
-    return had ? "changed" : "added";
+    // (a file read again only to re-check its duplicates may have nothing to write)
+    return !had ? "added" : writes ? "changed" : "unchanged";
   };
 
   // a file under two of the roots given (a folder and a file in it) is handled by the first
@@ -227,11 +254,27 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
     // what is left was under this root before and is gone now (unless another root has it now)
     for (const source of state.keys()) {
       if (handled.has(source)) continue;
-      const ids = [...(await fileChunks(opts.backend, opts.index, source)).keys()];
-      for (const id of ids) await write({ op: "delete", id }, source);
-      summary.chunks.deleted += ids.length;
+      const gone = await fileChunks(opts.backend, opts.index, source, ["content_hash"]);
+      for (const [id, stored] of gone) {
+        duplicates?.release(source, String(stored.content_hash));
+        await write({ op: "delete", id }, source);
+      }
+      summary.chunks.deleted += gone.size;
       summary.files.deleted++;
     }
+  }
+  // a deferred duplicate whose holder was changed or deleted later in the run is indexed now
+  for (let i = 0; i < deferred.length; ) {
+    const source = deferred[i]?.source as string;
+    let j = i;
+    while (j < deferred.length && deferred[j]?.source === source) j++;
+    const group = deferred.slice(i, j).map((d) => d.chunk);
+    const held = (await duplicates?.heldElsewhere(source, group.map(hashOf))) ?? new Set<string>();
+    for (const chunk of group) {
+      if (held.has(hashOf(chunk))) summary.chunks.duplicates++;
+      else await indexChunk(source, chunk);
+    }
+    i = j;
   }
   if (!dryRun) {
     await writer.flush();
