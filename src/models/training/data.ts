@@ -267,7 +267,11 @@ function readPairs(files: string[]): { corpus: TrainingDoc[]; queries: TrainingQ
   return { corpus, queries };
 }
 
-/** Markdown and text files cut into passages at headings and blank lines (~100–250 words each). */
+/**
+ * Markdown and text files cut into passages at headings and blank lines (~100–250 words each).
+ * Passages keep their line breaks (runs of spaces collapse within a line): the same passages are
+ * what a RAG answer quotes, and the answerer reads tables, lists and code line by line.
+ */
 function passagesFromFiles(root: string, files: string[]): TrainingDoc[] {
   const docs: TrainingDoc[] = [];
   for (const file of files) {
@@ -276,10 +280,16 @@ function passagesFromFiles(root: string, files: string[]): TrainingDoc[] {
     let buffer: string[] = [];
     let part = 0;
     const flush = () => {
-      const body = buffer.join(" ").replace(/\s+/g, " ").trim();
+      const body = buffer
+        .map((line) => line.replace(/(\S)[ \t]+/g, "$1 ").trimEnd())
+        .join("\n")
+        .replace(/\n{3,}/g, "\n\n")
+        .trim();
       buffer = [];
-      if (body.split(" ").length < 5) return;
-      docs.push({ id: `${rel}#${part++}`, title, text: joinTitle(title, body) });
+      if (body.split(/\s+/).length < 5) return;
+      // the title on a line of its own, so a table or list that opens the passage stays one
+      const text = title && !body.startsWith(title) ? `${title}\n${body}` : body;
+      docs.push({ id: `${rel}#${part++}`, title, text });
     };
     for (const line of fs.readFileSync(file, "utf8").split("\n")) {
       const heading = /^#{1,6}\s+(.*)$/.exec(line);
