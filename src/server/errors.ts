@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { isLodestoneError } from "../common/errors.ts";
+import { ConnectorError } from "../serving/connectors/http.ts";
 
 /**
  * The platform API's one error shape, the one OpenAI-compatible clients already parse:
@@ -50,7 +51,10 @@ function describeValidation(err: FastifyError): { message: string; param: string
 }
 
 export function installErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+  app.setErrorHandler((thrown: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    // an upstream model server's failure is a 502 (504 on timeout), never our own 500
+    const err =
+      thrown instanceof ConnectorError ? (thrown.toLodestoneError() as unknown as FastifyError) : thrown;
     if (isLodestoneError(err)) {
       if (err.status >= 500) request.log.error({ err }, err.message);
       return reply

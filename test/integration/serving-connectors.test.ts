@@ -165,6 +165,22 @@ describe("connector models", () => {
     assert.equal(streamed, "upstream says hi");
   });
 
+  test("an upstream chat server that fails is a 502 naming the upstream, not a 500", async () => {
+    const reg = await api(server.url, "POST", "/v1/models", {
+      model_name: "broken-upstream",
+      connector: { type: "openai-chat", base_url: `${upstream.url}/missing/v1`, model: "qwen-max" },
+    });
+    assert.equal(reg.status, 201, JSON.stringify(reg.body));
+    const res = await api(server.url, "POST", "/v1/chat/completions", {
+      model: "broken-upstream",
+      messages: [{ role: "user", content: "hello" }],
+    });
+    assert.equal(res.status, 502, JSON.stringify(res.body));
+    const error = (res.body as { error: { code: string; message: string } }).error;
+    assert.equal(error.code, "upstream_error");
+    assert.match(error.message, /missing\/v1/);
+  });
+
   test("a TEI-style rerank server through /v1/rerank", async () => {
     const reg = await api(server.url, "POST", "/v1/models", {
       model_name: "tei-rerank",
