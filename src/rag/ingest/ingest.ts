@@ -19,6 +19,7 @@ import {
   ensureIndex,
   fileChunks,
   type IndexedFile,
+  type IndexSetup,
   refresh,
   rootState,
 } from "./index-store.ts";
@@ -95,6 +96,8 @@ function metadataOf(chunk: IdentifiedChunk): Record<string, unknown> {
   return Object.fromEntries(METADATA_FIELDS.map((f) => [f, doc[f] ?? null]));
 }
 
+const hashOf = (chunk: IdentifiedChunk) => chunk.doc.content_hash;
+
 const isCurrent = (had: IndexedFile | undefined, key: string) =>
   had !== undefined && had.keys.length === 1 && had.keys[0] === key && had.count === had.planned;
 
@@ -106,75 +109,126 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
   if (invalid) throw badRequest("InvalidChunking", invalid, "chunking");
   const dryRun = Boolean(opts.dryRun);
   const setup = await ensureIndex(opts.backend, opts.index, { analyzer: opts.analyzer ?? "english", dryRun });
-  const summary: IngestSummary = {
-    index: opts.index,
-    created_index: setup.created,
-    added_fields: setup.added,
-    roots: opts.sources.map((r) => r.root),
-    dry_run: dryRun,
-    files: { added: 0, changed: 0, unchanged: 0, deleted: 0, skipped: 0, failed: 0 },
-    chunks: { indexed: 0, updated: 0, deleted: 0, unchanged: 0, duplicates: 0 },
-    skipped: [],
-    errors: [],
-    took_ms: 0,
-  };
-  const progress: IngestProgress = {
-    filesDone: 0,
-    filesTotal: opts.sources.reduce((n, r) => n + r.files.length, 0),
-    written: 0,
-  };
-  const report = (source?: string) => opts.onProgress?.({ ...progress, source });
-  const sourceOfId = new Map<string, string>();
-  const writer = new BulkWriter(opts.backend, opts.index, {
-    batch: opts.batch ?? 200,
-    pipeline: opts.pipeline,
-    onWritten: (n) => {
-      progress.written = n;
-      report();
-    },
-  });
-  const write = async (action: BulkAction, source: string) => {
-    if (dryRun) return;
-    sourceOfId.set(action.id, source);
-    await writer.add(action);
-  };
-  const now = new Date().toISOString();
-  const duplicates = opts.dedupe
-    ? new DuplicateFinder(opts.backend, opts.index, setup.exists && !setup.created)
-    : undefined;
-  /** Chunks held elsewhere when their file was handled: decided again at the end of the run. */
-  const deferred: Array<{ source: string; chunk: IdentifiedChunk }> = [];
-  const hashOf = (chunk: IdentifiedChunk) => chunk.doc.content_hash;
-  const indexChunk = async (source: string, chunk: IdentifiedChunk) => {
-    duplicates?.hold(source, hashOf(chunk));
-    summary.chunks.indexed++;
-    await write({ op: "index", id: chunk.id, doc: chunk.doc as unknown as Record<string, unknown> }, source);
-  };
+  const run = new IngestRun(opts, chunking, setup);
+  // a file under two of the roots given (a folder and a file in it) is handled by the first
+  const handled = new Set<string>();
+  for (const root of opts.sources) {
+    const state = setup.exists ? await rootState(opts.backend, opts.index, root.root) : new Map();
+    for (const file of root.files) {
+      if (!handled.has(file.source)) run.count(await run.syncFile(file, root.root, state.get(file.source)));
+      handled.add(file.source);
+      state.delete(file.source);
+      run.fileDone(file.source);
+    }
+    // what is left was under this root before and is gone now (unless another root has it now)
+    for (const source of state.keys()) if (!handled.has(source)) await run.deleteFile(source);
+  }
+  return run.finish(started);
+}
 
-  /** Brings one file's chunks in the index up to date. */
-  const syncFile = async (
+/** One ingestion: the summary, the bulk writer and the duplicate bookkeeping it shares across files. */
+class IngestRun {
+  readonly summary: IngestSummary;
+  private readonly progress: IngestProgress;
+  private readonly writer: BulkWriter;
+  private readonly sourceOfId = new Map<string, string>();
+  private readonly duplicates: DuplicateFinder | undefined;
+  /** Chunks another file held when theirs was handled: decided again at the end of the run. */
+  private readonly deferred: Array<{ source: string; chunk: IdentifiedChunk }> = [];
+  private readonly now = new Date().toISOString();
+
+  constructor(
+    private readonly opts: IngestOptions,
+    private readonly chunking: ChunkingOptions,
+    private readonly setup: IndexSetup,
+  ) {
+    this.summary = {
+      index: opts.index,
+      created_index: setup.created,
+      added_fields: setup.added,
+      roots: opts.sources.map((r) => r.root),
+      dry_run: Boolean(opts.dryRun),
+      files: { added: 0, changed: 0, unchanged: 0, deleted: 0, skipped: 0, failed: 0 },
+      chunks: { indexed: 0, updated: 0, deleted: 0, unchanged: 0, duplicates: 0 },
+      skipped: [],
+      errors: [],
+      took_ms: 0,
+    };
+    this.progress = {
+      filesDone: 0,
+      filesTotal: opts.sources.reduce((n, r) => n + r.files.length, 0),
+      written: 0,
+    };
+    this.writer = new BulkWriter(opts.backend, opts.index, {
+      batch: opts.batch ?? 200,
+      pipeline: opts.pipeline,
+      onWritten: (n) => {
+        this.progress.written = n;
+        this.report();
+      },
+    });
+    // before this run, a just-created index held nothing
+    const heldBefore = setup.exists && !setup.created;
+    this.duplicates = opts.dedupe ? new DuplicateFinder(opts.backend, opts.index, heldBefore) : undefined;
+  }
+
+  private report(source?: string): void {
+    this.opts.onProgress?.({ ...this.progress, source });
+  }
+
+  count(outcome: FileOutcome): void {
+    this.summary.files[outcome]++;
+  }
+
+  fileDone(source: string): void {
+    this.progress.filesDone++;
+    this.report(source);
+  }
+
+  private async write(action: BulkAction, source: string): Promise<void> {
+    if (this.opts.dryRun) return;
+    this.sourceOfId.set(action.id, source);
+    await this.writer.add(action);
+  }
+
+  private async indexChunk(source: string, chunk: IdentifiedChunk): Promise<void> {
+    this.duplicates?.hold(source, hashOf(chunk));
+    this.summary.chunks.indexed++;
+    await this.write(
+      { op: "index", id: chunk.id, doc: chunk.doc as unknown as Record<string, unknown> },
+      source,
+    );
+  }
+
+  private async deleteChunk(source: string, id: string, contentHash: unknown): Promise<void> {
+    this.duplicates?.release(source, String(contentHash));
+    this.summary.chunks.deleted++;
+    await this.write({ op: "delete", id }, source);
+  }
+
+  /** The file's chunks as they should be now, or why there are none. */
+  private async chunksOf(
     file: SourceFile,
     root: string,
     had: IndexedFile | undefined,
-  ): Promise<FileOutcome> => {
+  ): Promise<IdentifiedChunk[] | FileOutcome> {
     const format = formatOf(file.name);
     if (!format) {
-      summary.skipped.push({
+      this.summary.skipped.push({
         source: file.source,
         reason: `unsupported file type (ingestion reads ${SUPPORTED_EXTENSIONS.join(", ")})`,
       });
       return "skipped";
     }
-    let chunks: IdentifiedChunk[];
     try {
       const bytes = await file.read();
       const sourceHash = sha256(bytes);
-      const key = ingestKey(sourceHash, opts, chunking);
+      const key = ingestKey(sourceHash, this.opts, this.chunking);
       if (isCurrent(had, key)) {
-        summary.chunks.unchanged += had?.count ?? 0;
+        this.summary.chunks.unchanged += had?.count ?? 0;
         return "unchanged";
       }
-      const doc = await loadDocument(bytes, format, { name: file.name, ...opts.fields });
+      const doc = await loadDocument(bytes, format, { name: file.name, ...this.opts.fields });
       const facts = {
         source: file.source,
         root,
@@ -183,52 +237,45 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
         ingestKey: key,
         modifiedAt: file.modifiedAt,
       };
-      chunks = chunkDocuments(chunkDocument(doc, chunking), facts, now);
+      return chunkDocuments(chunkDocument(doc, this.chunking), facts, this.now);
     } catch (err) {
-      summary.errors.push({ source: file.source, reason: errorMessage(err) });
+      this.summary.errors.push({ source: file.source, reason: errorMessage(err) });
       return "failed";
     }
+  }
+
+  /** Brings one file's chunks in the index up to date. */
+  async syncFile(file: SourceFile, root: string, had: IndexedFile | undefined): Promise<FileOutcome> {
+    const chunks = await this.chunksOf(file, root, had);
+    if (!Array.isArray(chunks)) return chunks;
+    const { backend, index } = this.opts;
     const existing =
       // a new file may still have chunks under another root (or from an interrupted run)
-      setup.exists && !setup.created
-        ? await fileChunks(opts.backend, opts.index, file.source, [...METADATA_FIELDS, "content_hash"])
+      this.setup.exists && !this.setup.created
+        ? await fileChunks(backend, index, file.source, [...METADATA_FIELDS, "content_hash"])
         : new Map<string, Record<string, unknown>>();
     let writes = 0;
     const fresh: IdentifiedChunk[] = [];
     for (const chunk of chunks) {
       const stored = existing.get(chunk.id);
       existing.delete(chunk.id);
-      if (!stored) {
-        fresh.push(chunk);
-        continue;
-      }
-      duplicates?.hold(file.source, hashOf(chunk));
-      const metadata = metadataOf(chunk);
-      if (METADATA_FIELDS.every((f) => (stored[f] ?? null) === metadata[f])) summary.chunks.unchanged++;
-      else {
-        summary.chunks.updated++;
-        writes++;
-        await write({ op: "update", id: chunk.id, doc: metadata }, file.source);
-      }
+      if (!stored) fresh.push(chunk);
+      else if (await this.keepChunk(file.source, chunk, stored)) writes++;
     }
     for (const [id, stored] of existing) {
-      duplicates?.release(file.source, String(stored.content_hash));
-      summary.chunks.deleted++;
       writes++;
-      await write({ op: "delete", id }, file.source);
+      await this.deleteChunk(file.source, id, stored.content_hash);
     }
-    const held = duplicates
-      ? await duplicates.heldElsewhere(file.source, fresh.map(hashOf))
-      : new Set<string>();
+    const held = (await this.duplicates?.heldElsewhere(file.source, fresh.map(hashOf))) ?? new Set();
     for (const chunk of fresh) {
-      if (held.has(hashOf(chunk))) deferred.push({ source: file.source, chunk });
+      if (held.has(hashOf(chunk))) this.deferred.push({ source: file.source, chunk });
       else {
         writes++;
-        await indexChunk(file.source, chunk);
+        await this.indexChunk(file.source, chunk);
       }
     }
     if (!chunks.length) {
-      summary.skipped.push({
+      this.summary.skipped.push({
         source: file.source,
         reason: "no text found (a scanned PDF has no text layer; a JSON file may need --text-field)",
       });
@@ -236,55 +283,54 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
     }
     // (a file read again only to re-check its duplicates may have nothing to write)
     return !had ? "added" : writes ? "changed" : "unchanged";
-  };
+  }
 
-  // a file under two of the roots given (a folder and a file in it) is handled by the first
-  const handled = new Set<string>();
-  for (const root of opts.sources) {
-    const state = setup.exists ? await rootState(opts.backend, opts.index, root.root) : new Map();
-    for (const file of root.files) {
-      if (!handled.has(file.source)) {
-        summary.files[await syncFile(file, root.root, state.get(file.source))]++;
-        handled.add(file.source);
+  /** A chunk whose text is still in the file: its metadata is updated when it differs. Whether it wrote. */
+  private async keepChunk(source: string, chunk: IdentifiedChunk, stored: Record<string, unknown>) {
+    this.duplicates?.hold(source, hashOf(chunk));
+    const metadata = metadataOf(chunk);
+    if (METADATA_FIELDS.every((f) => (stored[f] ?? null) === metadata[f])) {
+      this.summary.chunks.unchanged++;
+      return false;
+    }
+    this.summary.chunks.updated++;
+    await this.write({ op: "update", id: chunk.id, doc: metadata }, source);
+    return true;
+  }
+
+  /** A file gone from its root: all its chunks. */
+  async deleteFile(source: string): Promise<void> {
+    const gone = await fileChunks(this.opts.backend, this.opts.index, source, ["content_hash"]);
+    for (const [id, stored] of gone) await this.deleteChunk(source, id, stored.content_hash);
+    this.summary.files.deleted++;
+  }
+
+  /** A deferred duplicate whose holder was changed or deleted later in the run is indexed now. */
+  private async resolveDeferred(): Promise<void> {
+    const bySource = new Map<string, IdentifiedChunk[]>();
+    for (const { source, chunk } of this.deferred)
+      bySource.set(source, [...(bySource.get(source) ?? []), chunk]);
+    for (const [source, chunks] of bySource) {
+      const held = (await this.duplicates?.heldElsewhere(source, chunks.map(hashOf))) ?? new Set();
+      for (const chunk of chunks) {
+        if (held.has(hashOf(chunk))) this.summary.chunks.duplicates++;
+        else await this.indexChunk(source, chunk);
       }
-      state.delete(file.source);
-      progress.filesDone++;
-      report(file.source);
-    }
-    // what is left was under this root before and is gone now (unless another root has it now)
-    for (const source of state.keys()) {
-      if (handled.has(source)) continue;
-      const gone = await fileChunks(opts.backend, opts.index, source, ["content_hash"]);
-      for (const [id, stored] of gone) {
-        duplicates?.release(source, String(stored.content_hash));
-        await write({ op: "delete", id }, source);
-      }
-      summary.chunks.deleted += gone.size;
-      summary.files.deleted++;
     }
   }
-  // a deferred duplicate whose holder was changed or deleted later in the run is indexed now
-  for (let i = 0; i < deferred.length; ) {
-    const source = deferred[i]?.source as string;
-    let j = i;
-    while (j < deferred.length && deferred[j]?.source === source) j++;
-    const group = deferred.slice(i, j).map((d) => d.chunk);
-    const held = (await duplicates?.heldElsewhere(source, group.map(hashOf))) ?? new Set<string>();
-    for (const chunk of group) {
-      if (held.has(hashOf(chunk))) summary.chunks.duplicates++;
-      else await indexChunk(source, chunk);
+
+  async finish(started: number): Promise<IngestSummary> {
+    await this.resolveDeferred();
+    if (!this.opts.dryRun) {
+      await this.writer.flush();
+      if (this.setup.exists) await refresh(this.opts.backend, this.opts.index);
     }
-    i = j;
+    for (const f of this.writer.failures)
+      this.summary.errors.push({
+        source: this.sourceOfId.get(f.id) ?? f.id,
+        reason: `${f.op} of chunk ${f.id}: ${f.status} ${f.reason}`,
+      });
+    this.summary.took_ms = Date.now() - started;
+    return this.summary;
   }
-  if (!dryRun) {
-    await writer.flush();
-    if (setup.exists) await refresh(opts.backend, opts.index);
-  }
-  for (const f of writer.failures)
-    summary.errors.push({
-      source: sourceOfId.get(f.id) ?? f.id,
-      reason: `${f.op} of chunk ${f.id}: ${f.status} ${f.reason}`,
-    });
-  summary.took_ms = Date.now() - started;
-  return summary;
 }
