@@ -83,8 +83,10 @@ function progressBar(quiet: boolean) {
 }
 
 function printSummary(s: IngestSummary): void {
-  if (s.created_index) console.log(`created index ${s.index}`);
-  if (s.added_fields.length) console.log(`added fields to ${s.index}: ${s.added_fields.join(", ")}`);
+  const done = (past: string, future: string) => (s.dry_run ? future : past);
+  if (s.created_index) console.log(`${done("created", "would create")} index ${s.index}`);
+  if (s.added_fields.length)
+    console.log(`${done("added", "would add")} fields to ${s.index}: ${s.added_fields.join(", ")}`);
   printTable(
     ["FILES", "ADDED", "CHANGED", "UNCHANGED", "DELETED", "SKIPPED", "FAILED"],
     [

@@ -3,8 +3,9 @@
  * index already holds for each root. Per file the ingest key (file hash + chunking and loader
  * options) decides: the same key with all planned chunks present → nothing is read further or
  * written; otherwise the file is chunked again, chunks with new text are indexed, chunks whose
- * text is still there keep their document (only their metadata is updated, so their embedding
- * stays), chunks whose text is gone are deleted. Files no longer under a root are deleted.
+ * text is still there keep their document (when their metadata differs, only it is updated, so
+ * their embedding stays), chunks whose text is gone are deleted. Files no longer under a root are
+ * deleted. With `dedupe`, text other files hold is skipped (duplicates.ts).
  */
 import type { SearchBackend } from "../../backends/types.ts";
 import { badRequest, errorMessage } from "../../common/errors.ts";
@@ -62,8 +63,9 @@ export interface IngestProgress {
 
 export interface IngestSummary {
   index: string;
+  /** Whether the index was created (in a dry run: would be). */
   created_index: boolean;
-  /** Fields added to an existing index's mapping. */
+  /** Fields added to an existing index's mapping (in a dry run: would be). */
   added_fields: string[];
   roots: string[];
   dry_run: boolean;
@@ -144,7 +146,8 @@ class IngestRun {
   ) {
     this.summary = {
       index: opts.index,
-      created_index: setup.created,
+      // in a dry run: what would be created or added
+      created_index: setup.created || !setup.exists,
       added_fields: setup.added,
       roots: opts.sources.map((r) => r.root),
       dry_run: Boolean(opts.dryRun),
