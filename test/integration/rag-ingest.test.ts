@@ -63,20 +63,22 @@ describe("ingest() on the embedded and the OpenSearch backend", () => {
     return new Map(r.body.hits.hits.map((h) => [h._id, h._version]));
   };
 
-  test("files without text (blank text, a PDF page without a text layer) are skipped with the reason", async () => {
+  test("files without text (blank text, a PDF page without a text layer, JSON without text fields) are skipped with the reason", async () => {
     const dir = path.join(base, "empty");
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, "blank.txt"), "  \n\n ");
+    fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "x", version: "1.0.0" }));
     const pdf = await PDFDocument.create();
     pdf.addPage().drawRectangle({ x: 10, y: 10, width: 100, height: 100 });
     fs.writeFileSync(path.join(dir, "scan.pdf"), await pdf.save());
     const backend = backendOf("embedded", server);
     const s = await ingest({ backend, index: "empty-kb", sources: [await sourceRoot("empty", { base })] });
-    assert.deepEqual(s.files, { added: 0, changed: 0, unchanged: 0, deleted: 0, skipped: 2, failed: 0 });
+    assert.deepEqual(s.files, { added: 0, changed: 0, unchanged: 0, deleted: 0, skipped: 3, failed: 0 });
     assert.deepEqual(
-      s.skipped.map((k) => [k.source, /no text found/.test(k.reason)]),
+      s.skipped.map((k) => [k.source, /no text found|no record has text/.test(k.reason)]),
       [
         ["empty/blank.txt", true],
+        ["empty/package.json", true],
         ["empty/scan.pdf", true],
       ],
     );

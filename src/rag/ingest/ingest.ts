@@ -8,7 +8,7 @@
  * deleted. With `dedupe`, text other files hold is skipped (duplicates.ts).
  */
 import type { SearchBackend } from "../../backends/types.ts";
-import { badRequest, errorMessage } from "../../common/errors.ts";
+import { badRequest, errorMessage, isLodestoneError } from "../../common/errors.ts";
 import { chunkDocuments, type IdentifiedChunk } from "./chunk-documents.ts";
 import { chunkDocument, DEFAULT_CHUNKING, validateChunking } from "./chunker.ts";
 import { DuplicateFinder } from "./duplicates.ts";
@@ -25,6 +25,7 @@ import {
   rootState,
 } from "./index-store.ts";
 import { formatOf, loadDocument, SUPPORTED_EXTENSIONS } from "./loaders/index.ts";
+import { NO_TEXT } from "./loaders/json.ts";
 import { type SourceFile, type SourceRoot, sha256 } from "./sources.ts";
 import type { ChunkingOptions, LoaderOptions } from "./types.ts";
 
@@ -242,6 +243,11 @@ class IngestRun {
       };
       return chunkDocuments(chunkDocument(doc, this.chunking), facts, this.now);
     } catch (err) {
+      // a JSON file that is not a document collection (package.json, settings) is not an error
+      if (isLodestoneError(err) && err.code === NO_TEXT) {
+        this.summary.skipped.push({ source: file.source, reason: err.message });
+        return "skipped";
+      }
       this.summary.errors.push({ source: file.source, reason: errorMessage(err) });
       return "failed";
     }

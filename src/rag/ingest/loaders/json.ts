@@ -3,7 +3,8 @@
  * text field becomes blocks (split at blank lines) carrying the record's title and id, so two
  * records never share a chunk. Fields: `textField` (default the first of text, content, body),
  * `titleField` (title, name), `idField` (id, _id; else the record's 1-based position).
- * Records without text are skipped; a file where no record has any is an error naming the fields.
+ * Records without text are skipped; a file where no record has any is a NO_TEXT error naming the
+ * fields (ingestion skips that file and reports the message).
  */
 import { badRequest } from "../../../common/errors.ts";
 import { collapseSpaces, TextBuilder } from "../text-builder.ts";
@@ -13,6 +14,8 @@ import { titleFromName } from "./names.ts";
 type Row = Record<string, unknown>;
 
 const TEXT_FIELDS = ["text", "content", "body"];
+/** The error code of a file where no record has text (ingestion skips such a file). */
+export const NO_TEXT = "NoText";
 const TITLE_FIELDS = ["title", "name"];
 const ID_FIELDS = ["id", "_id"];
 
@@ -76,7 +79,7 @@ export function loadJson(source: string, opts: LoaderOptions & { jsonl: boolean 
   if (rows.length && !out.blocks.length) {
     const fields = opts.textField ? `"${opts.textField}"` : TEXT_FIELDS.map((f) => `"${f}"`).join(", ");
     throw badRequest(
-      "NoText",
+      NO_TEXT,
       `${opts.name}: no record has text in ${fields}; name the text field with --text-field`,
       "text_field",
     );
