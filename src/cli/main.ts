@@ -12,6 +12,7 @@ import { registerIngest } from "./commands/ingest.ts";
 import { registerKeys } from "./commands/keys.ts";
 import { registerModels } from "./commands/models.ts";
 import { registerOss } from "./commands/oss.ts";
+import { registerRecommend } from "./commands/recommend.ts";
 import { registerServe } from "./commands/serve.ts";
 import { registerTune } from "./commands/tune.ts";
 import { registerQuickstart, registerWorkflow } from "./commands/workflow.ts";
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
   registerWorkflow(program);
   registerTune(program);
   registerIngest(program);
+  registerRecommend(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
