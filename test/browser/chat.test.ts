@@ -5,17 +5,10 @@
  * trace; keyboard only; and on a phone without sideways scrolling.
  */
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { RunningPlatform } from "../../src/server/platform.ts";
-import {
-  horizontalOverflow,
-  launchBrowser,
-  PHONE,
-  screenshot,
-  type TestBrowser,
-} from "../helpers/browser.ts";
-import { api, startTestPlatform } from "../helpers/platform.ts";
-import { INDEX, seedSearchFixture } from "./fixtures.ts";
+import { test } from "node:test";
+import { horizontalOverflow, PHONE, screenshot } from "../helpers/browser.ts";
+import { api } from "../helpers/platform.ts";
+import { INDEX, useSearchFixture } from "./fixtures.ts";
 import { askAndOpenCitation } from "./flows.ts";
 
 const JOBS_DOC = {
@@ -27,12 +20,8 @@ const JOBS_DOC = {
 };
 const QUOTED = "Stop a running job with lodestone dlc stop-job and its id.";
 
-let server: RunningPlatform;
-let browser: TestBrowser;
-
-before(async () => {
-  [server, browser] = await Promise.all([startTestPlatform(), launchBrowser()]);
-  const models = await seedSearchFixture(server);
+// the fixture index, a document about jobs, and the docs app over the index
+const fx = useSearchFixture(async ({ server, models }) => {
   const put = await api(server.searchUrl, "PUT", `/${INDEX}/_doc/jobs.md%234?refresh=true`, JOBS_DOC);
   assert.ok(put.status < 300, JSON.stringify(put.body));
   const created = await api(server.url, "POST", "/v1/rag/apps", {
@@ -50,10 +39,6 @@ before(async () => {
   });
   assert.equal(created.status, 201, JSON.stringify(created.body));
 });
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 interface Interaction {
   type: string;
@@ -61,8 +46,13 @@ interface Interaction {
 }
 
 test("ask, open a citation with the quote highlighted, rate, follow up, read the trace", async () => {
-  const page = await browser.page();
-  const opened = await askAndOpenCitation(page, server.url, "How do I stop a running job?", "chat-citation");
+  const page = await fx.browser.page();
+  const opened = await askAndOpenCitation(
+    page,
+    fx.server.url,
+    "How do I stop a running job?",
+    "chat-citation",
+  );
   assert.match(opened.answer, /stop-job/);
   assert.equal(opened.chunkId, "jobs.md#4");
   assert.match(opened.heading, /^\[\d\] Stopping jobs › Jobs$/);
@@ -87,8 +77,8 @@ test("ask, open a citation with the quote highlighted, rate, follow up, read the
   // the click and the rating reached the interaction log
   let events: Interaction[] = [];
   for (let i = 0; i < 50 && !events.some((e) => e.type === "like"); i++) {
-    events = (await api<{ events: Interaction[] }>(server.url, "GET", "/v1/rag/interactions?app=docs")).body
-      .events;
+    events = (await api<{ events: Interaction[] }>(fx.server.url, "GET", "/v1/rag/interactions?app=docs"))
+      .body.events;
     await new Promise((r) => setTimeout(r, 100));
   }
   assert.ok(
@@ -107,7 +97,7 @@ test("ask, open a citation with the quote highlighted, rate, follow up, read the
   const sessionId = await page.locator("[data-session]").getAttribute("data-session");
   assert.match(sessionId ?? "", /\S/);
   const session = await api<{ turns: unknown[] }>(
-    server.url,
+    fx.server.url,
     "GET",
     `/v1/rag/apps/docs/sessions/${sessionId}`,
   );
@@ -132,8 +122,8 @@ test("ask, open a citation with the quote highlighted, rate, follow up, read the
 });
 
 test("chat with the keyboard only: Enter asks, a citation opens with focus in the dialog, Escape returns", async () => {
-  const page = await browser.page();
-  await page.goto(`${server.url}/console/#/chat`);
+  const page = await fx.browser.page();
+  await page.goto(`${fx.server.url}/console/#/chat`);
   await page
     .getByLabel("App")
     .filter({ has: page.locator('option[value="docs"]') })
@@ -166,8 +156,8 @@ test("chat with the keyboard only: Enter asks, a citation opens with focus in th
 });
 
 test("chat on a phone, answers not streamed: no sideways scrolling, the citation dialog fits", async () => {
-  const page = await browser.page(PHONE);
-  await page.goto(`${server.url}/console/#/chat`);
+  const page = await fx.browser.page(PHONE);
+  await page.goto(`${fx.server.url}/console/#/chat`);
   await page
     .getByLabel("App")
     .filter({ has: page.locator('option[value="docs"]') })

@@ -4,8 +4,10 @@
  * a hybrid (min_max) search pipeline and the same with a rerank response processor.
  */
 import assert from "node:assert/strict";
+import { after, before } from "node:test";
 import type { RunningPlatform } from "../../src/server/platform.ts";
-import { api, tempDir } from "../helpers/platform.ts";
+import { launchBrowser, type TestBrowser } from "../helpers/browser.ts";
+import { api, startTestPlatform, tempDir } from "../helpers/platform.ts";
 import { DOCS, deployFolder, uploadSmallModels } from "../helpers/small-models.ts";
 
 export const INDEX = "lab";
@@ -89,4 +91,28 @@ export async function seedSearchFixture(
     JSON.stringify(cat.body),
   );
   return { embedder: embedder.endpointId, reranker: reranker.endpointId };
+}
+
+export interface SearchFixture {
+  server: RunningPlatform;
+  browser: TestBrowser;
+  models: { embedder: string; reranker: string };
+}
+
+/**
+ * Registers before/after hooks: a platform with the fixture index and a browser, for one test
+ * file; `setup` adds what the file needs on top, inside the same hook (so it runs after).
+ */
+export function useSearchFixture(setup?: (fixture: SearchFixture) => Promise<void>): SearchFixture {
+  const fixture = {} as SearchFixture;
+  before(async () => {
+    [fixture.server, fixture.browser] = await Promise.all([startTestPlatform(), launchBrowser()]);
+    fixture.models = await seedSearchFixture(fixture.server);
+    await setup?.(fixture);
+  });
+  after(async () => {
+    await fixture.browser?.close();
+    await fixture.server?.close();
+  });
+  return fixture;
 }
