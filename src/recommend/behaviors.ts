@@ -39,6 +39,10 @@ export interface ItemStats {
 }
 
 const MAX_ID = 256;
+/** Behaviours per user that serving reads (profile and the "already seen" filter). */
+const HISTORY = 200;
+/** Users whose histories stay cached. */
+const HISTORY_CACHE = 20_000;
 const FUTURE_SLACK_MS = 24 * 3600 * 1000;
 
 const isId = (v: unknown) =>
@@ -113,6 +117,10 @@ export function validateBehavior(
 
 export class BehaviorStore {
   private readonly stats = new Map<string, Map<string, ItemStats>>();
+  /** Recent histories served lately, by instance and user; dropped when that user acts again. */
+  private readonly histories = new Map<string, Behavior[]>();
+  /** Bumped when an item gets its first behaviour (it stops being new), per instance. */
+  private readonly warmed = new Map<string, number>();
 
   constructor(private readonly db: Db) {}
 
@@ -128,9 +136,13 @@ export class BehaviorStore {
     const created = this.db.transaction(() =>
       events.map((e) => put.run({ ...e, instance_id: instanceId, received_at }).changes === 1),
     )();
+    for (const [i, e] of events.entries())
+      if (created[i] && e.type !== "expose") this.histories.delete(`${instanceId}\u0000${e.user_id}`);
     const stats = this.stats.get(instanceId);
     if (stats)
-      for (const [i, e] of events.entries()) if (created[i]) count(stats, e.item_id, e.type, e.value);
+      for (const [i, e] of events.entries())
+        if (created[i] && count(stats, e.item_id, e.type, e.value))
+          this.warmed.set(instanceId, (this.warmed.get(instanceId) ?? 0) + 1);
     return created;
   }
 
@@ -140,12 +152,24 @@ export class BehaviorStore {
     this.db.transaction(() => {
       for (const e of events) del.run(instanceId, e.event_id);
     })();
-    this.stats.delete(instanceId);
+    this.forget(instanceId);
     this.insert(instanceId, events);
   }
 
-  /** A user's latest behaviours other than exposures, newest first. */
-  history(instanceId: string, userId: string, limit = 200): Behavior[] {
+  /** A user's latest behaviours other than exposures, newest first (the last 200; cached). */
+  history(instanceId: string, userId: string): Behavior[] {
+    const key = `${instanceId}\u0000${userId}`;
+    let found = this.histories.get(key);
+    if (!found) {
+      found = this.readHistory(instanceId, userId, HISTORY);
+      if (this.histories.size >= HISTORY_CACHE)
+        this.histories.delete(this.histories.keys().next().value as string);
+      this.histories.set(key, found);
+    }
+    return found;
+  }
+
+  private readHistory(instanceId: string, userId: string, limit: number): Behavior[] {
     return this.db
       .prepare(
         `SELECT event_id, user_id, item_id, type, value, at, trace_id, scene, source FROM rec_behaviors
@@ -204,11 +228,20 @@ export class BehaviorStore {
       .all(instanceId, afterSeq, limit) as Array<Behavior & { seq: number }>;
   }
 
+  /** Changes whenever an item of the instance stops being new (for caches of new items). */
+  warmth(instanceId: string): number {
+    return this.warmed.get(instanceId) ?? 0;
+  }
+
   forget(instanceId: string): void {
     this.stats.delete(instanceId);
+    for (const key of this.histories.keys())
+      if (key.startsWith(`${instanceId}\u0000`)) this.histories.delete(key);
+    this.warmed.set(instanceId, (this.warmed.get(instanceId) ?? 0) + 1);
   }
 }
 
+/** Adds behaviours to an item's counts; true when they are its first besides exposures. */
 function count(
   stats: Map<string, ItemStats>,
   item: string,
@@ -216,17 +249,19 @@ function count(
   value: number,
   n = 1,
   pos?: number,
-) {
+): boolean {
   let s = stats.get(item);
   if (!s) {
     s = { exposes: 0, actions: 0, positives: 0 };
     stats.set(item, s);
   }
-  if (type === "expose") s.exposes += n;
-  else {
-    s.actions += n;
-    if (type !== "dislike") s.positives += pos ?? (value > 0 ? n : 0);
+  if (type === "expose") {
+    s.exposes += n;
+    return false;
   }
+  s.actions += n;
+  if (type !== "dislike") s.positives += pos ?? (value > 0 ? n : 0);
+  return s.actions === n;
 }
 
 /** How much an event says the user wants the item (0 for exposures and dislikes). */

@@ -64,18 +64,41 @@ function sample<T>(pool: readonly T[], n: number, random: Random): T[] {
   return out;
 }
 
+/** Tries of random draws for one slot before falling back to scanning the pool. */
+const DRAWS = 64;
+
+/**
+ * Up to `n` distinct pool items that `accept` takes and `taken` does not hold: the whole pool
+ * when it is small, else random draws (so a large catalog costs the same as a small one).
+ */
+function eligible(
+  pool: readonly string[],
+  n: number,
+  accept: (id: string) => boolean,
+  taken: Set<string>,
+  random: Random,
+): string[] {
+  const ok = (id: string) => !taken.has(id) && accept(id);
+  if (pool.length <= SAMPLE) return sample(pool.filter(ok), n, random);
+  const out = new Set<string>();
+  for (let tries = 0; out.size < n && tries < n * DRAWS; tries++) {
+    const id = pool[Math.floor(random() * pool.length)] as string;
+    if (ok(id)) out.add(id);
+  }
+  return [...out];
+}
+
 /** One new item for an exploration slot, or undefined when none is left. */
 function pick(
   spec: ExploreSpec,
-  pool: string[],
+  pool: readonly string[],
+  accept: (id: string) => boolean,
   taken: Set<string>,
   stats: Map<string, ItemStats>,
   random: Random,
 ): string | undefined {
-  const free = pool.filter((id) => !taken.has(id));
-  if (free.length === 0) return undefined;
-  if (spec.strategy === "epsilon_greedy") return free[Math.floor(random() * free.length)];
-  const candidates = sample(free, SAMPLE, random);
+  if (spec.strategy === "epsilon_greedy") return eligible(pool, 1, accept, taken, random)[0];
+  const candidates = eligible(pool, SAMPLE, accept, taken, random);
   const totalExposes = candidates.reduce((n, id) => n + (stats.get(id)?.exposes ?? 0), 0);
   let best: string | undefined;
   let bestScore = Number.NEGATIVE_INFINITY;
@@ -99,12 +122,14 @@ function pick(
 
 /**
  * Decides, slot by slot, which positions of a `size`-long result are exploration slots and fills
- * them from `pool`. Returns the chosen new item per position.
+ * them with pool items `accept` takes (new, not filtered out, not already in the result).
+ * Returns the chosen item per position.
  */
 export function exploreSlots(
   size: number,
   spec: ExploreSpec,
-  pool: string[],
+  pool: readonly string[],
+  accept: (id: string) => boolean,
   stats: Map<string, ItemStats>,
   random: Random,
 ): Map<number, string> {
@@ -113,7 +138,7 @@ export function exploreSlots(
   const taken = new Set<string>();
   for (let slot = 0; slot < size; slot++) {
     if (random() >= rate) continue;
-    const id = pick(spec, pool, taken, stats, random);
+    const id = pick(spec, pool, accept, taken, stats, random);
     if (id === undefined) break;
     taken.add(id);
     out.set(slot, id);

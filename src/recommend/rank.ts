@@ -14,6 +14,7 @@ import type { DiversitySpec, ExploreSpec } from "./schema.ts";
 /** Channel weights when the request and scene give none; a weight of 0 turns a channel off. */
 export const DEFAULT_BLEND: Record<string, number> = {
   item_cf: 1,
+  ease: 1,
   als: 1,
   bpr: 1,
   content: 0.8,
@@ -35,6 +36,8 @@ export interface RankInput {
   catalog: Map<string, CatalogItem>;
   neighbors: Map<string, Neighbors>;
   stats: Map<string, ItemStats>;
+  /** Catalog items nobody acted on yet (exposures aside): exploration's pool, cached by the caller. */
+  newItems: readonly string[];
   /** The questions channel's items, when the user asked RAG questions: [item, score]. */
   questions?: { query: string; hits: Array<[string, number]> };
   blend?: Record<string, number>;
@@ -119,6 +122,7 @@ function countRecall(stats: Map<string, ItemStats>, k: number): Array<[string, n
 
 const WHY: Record<string, string> = {
   item_cf: "people who acted on the same items acted on this",
+  ease: "people who acted on the same items acted on this (EASE)",
   als: "matches your taste (matrix factorisation)",
   bpr: "matches your taste (pairwise ranking)",
   popular: "popular",
@@ -194,11 +198,9 @@ export function rank(input: RankInput): { items: Ranked[]; explored: number } {
   }
 
   if (!input.explore) return { items: ranked.slice(0, input.size), explored: 0 };
-  const pool: string[] = [];
-  for (const [id, item] of input.catalog)
-    if (item.active && allowed(id) && !candidates.has(id) && isNew(input.stats.get(id), maxExposures))
-      pool.push(id);
-  const slots = exploreSlots(input.size, input.explore, pool, input.stats, input.random);
+  const accept = (id: string) =>
+    !candidates.has(id) && isNew(input.stats.get(id), maxExposures) && allowed(id);
+  const slots = exploreSlots(input.size, input.explore, input.newItems, accept, input.stats, input.random);
   const out: Ranked[] = [];
   let next = 0;
   for (let slot = 0; slot < input.size; slot++) {

@@ -23,7 +23,7 @@ import {
   type Rejection,
   validateBehavior,
 } from "./behaviors.ts";
-import { CatalogStore } from "./catalog.ts";
+import { type CatalogItem, CatalogStore } from "./catalog.ts";
 import {
   checkEndpoint,
   checkPath,
@@ -36,6 +36,7 @@ import { seededRandom } from "./explore.ts";
 import { parseFilter } from "./filters.ts";
 import { type Instance, InstanceStore } from "./instances.ts";
 import { ModelHolder, newVersion } from "./model-holder.ts";
+import { TRAINERS } from "./models/index.ts";
 import { QuestionChannel } from "./questions.ts";
 import { rank } from "./rank.ts";
 import type { DatasourceInput, RecommendInput } from "./schema.ts";
@@ -75,6 +76,7 @@ export class RecommendService {
   private readonly training = new Map<string, Promise<unknown>>();
   private readonly questions: QuestionChannel;
   private readonly timers: NodeJS.Timeout[] = [];
+  private readonly newItemCache = new Map<string, { catalog: unknown; warmth: number; ids: string[] }>();
   private closed = false;
 
   constructor(private readonly deps: RecommendDeps) {
@@ -374,8 +376,18 @@ export class RecommendService {
   // ---- training
 
   /** Exports the instance's behaviours and starts a `recommend-train` job; resolves to the job. */
-  async train(instanceId: string): Promise<{ job_id: string; version: string; events: number }> {
+  async train(
+    instanceId: string,
+    opts: { channels?: string[] } = {},
+  ): Promise<{ job_id: string; version: string; events: number }> {
     const instance = this.instances.get(instanceId);
+    for (const [i, c] of (opts.channels ?? []).entries())
+      if (!TRAINERS[c])
+        throw badRequest(
+          "InvalidParameter",
+          `channels[${i}]: no trainer ${JSON.stringify(c)}; the channels are ${Object.keys(TRAINERS).join(", ")}`,
+          `channels[${i}]`,
+        );
     const version = newVersion();
     const dir = path.join(this.deps.root, instanceId);
     fs.mkdirSync(path.join(dir, "train"), { recursive: true });
@@ -405,7 +417,12 @@ export class RecommendService {
     const job = await this.deps.jobs.create({
       displayName: `recommend-train ${instanceId}`,
       script: TRAIN_SCRIPT,
-      hyperParameters: { data: file, model_dir: this.models.dir(instanceId), version },
+      hyperParameters: {
+        data: file,
+        model_dir: this.models.dir(instanceId),
+        version,
+        ...(opts.channels?.length && { channels: opts.channels.join(",") }),
+      },
     });
     this.deps.db
       .prepare("INSERT OR REPLACE INTO rec_cursors (name, value) VALUES (?, ?)")
@@ -468,6 +485,7 @@ export class RecommendService {
       catalog,
       neighbors: this.catalog.neighbors(instance.instance_id),
       stats: this.behaviors.itemStats(instance.instance_id),
+      newItems: explore ? this.newItems(instance.instance_id, catalog) : [],
       questions,
       blend: { ...scene?.blend, ...req.blend },
       filter,
@@ -517,6 +535,18 @@ export class RecommendService {
         };
       }),
     };
+  }
+
+  /** Active catalog items without behaviours, recomputed only when the catalog or that set changes. */
+  private newItems(instanceId: string, catalog: Map<string, CatalogItem>): string[] {
+    const warmth = this.behaviors.warmth(instanceId);
+    const cached = this.newItemCache.get(instanceId);
+    if (cached?.catalog === catalog && cached.warmth === warmth) return cached.ids;
+    const stats = this.behaviors.itemStats(instanceId);
+    const ids: string[] = [];
+    for (const [id, item] of catalog) if (item.active && !(stats.get(id)?.actions ?? 0)) ids.push(id);
+    this.newItemCache.set(instanceId, { catalog, warmth, ids });
+    return ids;
   }
 
   private async questionHits(instanceId: string, userId: string) {

@@ -116,9 +116,17 @@ export function recommendRoutes(app: FastifyInstance, rec: RecommendService): vo
     },
   );
 
-  app.post("/v2/instances/:id/train", { schema: { params: InstanceParams } }, async (req, reply) =>
-    reply.code(202).send(ok(req.id, await rec.train(params(req).id))),
-  );
+  app.post("/v2/instances/:id/train", { schema: { params: InstanceParams } }, async (req, reply) => {
+    const body = (req.body ?? {}) as { channels?: unknown };
+    if (typeof body !== "object" || Array.isArray(body) || Object.keys(body).some((k) => k !== "channels"))
+      throw badRequest("InvalidParameter", 'body must be empty or {"channels": ["item_cf", …]}', "channels");
+    if (
+      body.channels !== undefined &&
+      !(Array.isArray(body.channels) && body.channels.every((c) => typeof c === "string"))
+    )
+      throw badRequest("InvalidParameter", "body.channels must be an array of channel names", "channels");
+    return reply.code(202).send(ok(req.id, await rec.train(params(req).id, body as { channels?: string[] })));
+  });
 
   app.post("/v2/recommend", { schema: { body: RecommendBody } }, async (req) =>
     rec.recommend(req.body as Static<typeof RecommendBody>, req.id),
