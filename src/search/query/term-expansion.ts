@@ -3,44 +3,79 @@
  * Wildcards and regexps become anchored JS regexps checked to stay linear (no backreferences or
  * lookarounds, which Lucene's regexp syntax does not have either).
  */
-import { illegalArgument } from "../errors.ts";
+import { setFlagsFromString } from "node:v8";
+import { EngineError, illegalArgument } from "../errors.ts";
 import type { Segment } from "../index/segment.ts";
 
+/** Elasticsearch's `index.max_regex_length` default; wildcards get the same bound. */
 const MAX_PATTERN = 1000;
 
-export function wildcardToRegExp(pattern: string, caseInsensitive = false): RegExp {
+// Patterns come from requests, and V8's backtracking engine takes exponential time on shapes such
+// as `(a+)+b` or `(a|a)*b` (Lucene compiles them to automata and does not). The `l` flag, which
+// this V8 flag enables, runs a regexp on V8's linear-time engine, and refuses patterns it cannot
+// run that way (large counted repetitions of groups): those get a 400, as Lucene's
+// too-complex-to-determinize error does. The linear engine takes no other flags, so
+// case-insensitive matching lowercases the term and the pattern instead of using `i`.
+setFlagsFromString("--enable-experimental-regexp-engine");
+
+/** What multi-term queries test terms with (a RegExp, or one that lowercases first). */
+export interface TermMatcher {
+  test(term: string): boolean;
+}
+
+function linearMatcher(source: string, caseInsensitive: boolean, original: string): TermMatcher {
+  let re: RegExp;
+  try {
+    re = new RegExp(source, "l");
+  } catch {
+    throw new EngineError(
+      400,
+      "too_complex_to_determinize_exception",
+      `[${original}] is too complex to match in linear time (large counted repetitions such as {20} of a group or {1,1000}); simplify the pattern`,
+    );
+  }
+  return caseInsensitive ? { test: (term) => re.test(term.toLowerCase()) } : re;
+}
+
+export function wildcardToRegExp(pattern: string, caseInsensitive = false): TermMatcher {
   if (pattern.length > MAX_PATTERN)
     throw illegalArgument(`wildcard pattern is longer than ${MAX_PATTERN} characters`);
+  const p = caseInsensitive ? pattern.toLowerCase() : pattern;
   let re = "";
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i] as string;
-    if (c === "\\" && i + 1 < pattern.length) re += escapeRegExpChar(pattern[++i] as string);
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i] as string;
+    if (c === "\\" && i + 1 < p.length) re += escapeRegExpChar(p[++i] as string);
     else if (c === "*") re += "[^]*";
     else if (c === "?") re += "[^]";
     else re += escapeRegExpChar(c);
   }
-  return new RegExp(`^${re}$`, caseInsensitive ? "is" : "s");
+  return linearMatcher(`^${re}$`, caseInsensitive, pattern);
 }
 
 function escapeRegExpChar(c: string): string {
   return c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 }
 
-export function luceneRegExp(pattern: string, caseInsensitive = false): RegExp {
-  if (pattern.length > MAX_PATTERN)
-    throw illegalArgument(`regexp pattern is longer than ${MAX_PATTERN} characters`);
+export function luceneRegExp(pattern: string, caseInsensitive = false): TermMatcher {
+  if (pattern.length > MAX_PATTERN) {
+    throw illegalArgument(
+      `The length of regex [${pattern.length}] used in the Regexp Query request has exceeded the allowed maximum of [${MAX_PATTERN}]. This maximum can be set by changing the [index.max_regex_length] index level setting.`,
+    );
+  }
   if (/\(\?|\\[1-9]|\\k</.test(pattern)) {
     throw illegalArgument(
       `regexp [${pattern}] uses a construct Lucene's regexp syntax does not support (groups with ?, backreferences)`,
     );
   }
   // Lucene syntax: `@` any string, `<n-m>` numeric ranges and `#` empty are rare; `.`/`*`/`+`/`?`/`{}`/`[]`/`|`/`()` map directly
-  const translated = pattern.replace(/(^|[^\\])@/g, "$1[^]*");
+  const translated = (caseInsensitive ? pattern.toLowerCase() : pattern).replace(/(^|[^\\])@/g, "$1[^]*");
   try {
-    return new RegExp(`^(?:${translated})$`, caseInsensitive ? "iu" : "u");
+    // validated with the u flag (strict syntax), matched without it (the linear engine needs no flags)
+    new RegExp(`^(?:${translated})$`, "u");
   } catch (err) {
     throw illegalArgument(`invalid regexp [${pattern}]: ${(err as Error).message}`);
   }
+  return linearMatcher(`^(?:${translated})$`, caseInsensitive, pattern);
 }
 
 /** Term ids in a segment's field whose term starts with prefix. */
@@ -53,7 +88,7 @@ export function prefixTermIds(seg: Segment, field: string, prefix: string): numb
   return out;
 }
 
-export function matchingTermIds(seg: Segment, field: string, re: RegExp, literalPrefix = ""): number[] {
+export function matchingTermIds(seg: Segment, field: string, re: TermMatcher, literalPrefix = ""): number[] {
   const terms = seg.inverted.get(field)?.terms;
   if (!terms) return [];
   const out: number[] = [];
