@@ -10,6 +10,7 @@ import { jobRoutes } from "./routes/jobs.ts";
 import { modelRoutes } from "./routes/models.ts";
 import { ossRoutes } from "./routes/oss.ts";
 import { ragRoutes } from "./routes/rag.ts";
+import { recommendRoutes } from "./routes/recommend.ts";
 
 export interface AppOptions {
   /** Write structured logs to this file instead of stdout. */
@@ -44,6 +45,7 @@ export function buildApp(platform: Platform, opts: AppOptions = {}): FastifyInst
   modelRoutes(app, platform);
   inferenceRoutes(app, platform);
   ragRoutes(app, platform);
+  recommendRoutes(app, platform.recommend);
   consoleRoutes(app, platform);
   return app;
 }

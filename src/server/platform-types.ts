@@ -4,6 +4,7 @@ import type { JobStore } from "../jobs/job-store.ts";
 import type { JobRunner } from "../jobs/runner.ts";
 import type { ScriptRegistry } from "../jobs/scripts.ts";
 import type { RagService } from "../rag/service.ts";
+import type { RecommendService } from "../recommend/service.ts";
 import type { SearchEngine } from "../search/engine.ts";
 import type { EndpointManager } from "../serving/endpoints.ts";
 import type { ModelRegistry } from "../serving/registry.ts";
@@ -27,6 +28,8 @@ export interface Platform {
   endpoints: EndpointManager;
   /** RAG apps (src/rag): retrieval through the configured search backend. */
   rag: RagService;
+  /** AIRec-compatible recommendations (src/recommend). */
+  recommend: RecommendService;
   /** Where the search API listens, once it does (GET /health reports it to clients). */
   searchUrl?: string;
 }

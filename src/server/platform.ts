@@ -9,6 +9,8 @@ import { JobStore } from "../jobs/job-store.ts";
 import { JobRunner } from "../jobs/runner.ts";
 import { ScriptRegistry } from "../jobs/scripts.ts";
 import { RagService } from "../rag/service.ts";
+import { RECOMMEND_BUILTINS } from "../recommend/builtins.ts";
+import { RecommendService } from "../recommend/service.ts";
 import { NODE_NAME } from "../search/api/identity.ts";
 import { buildSearchApp } from "../search/api/server.ts";
 import { SearchEngine } from "../search/engine.ts";
@@ -53,7 +55,8 @@ export async function startPlatform(
   const db = openDatabase(layout.dbFile);
   const objects = new LocalObjectStore(layout.ossRoot, { maxObjectBytes: config.limits.objectBytes });
   const scripts = new ScriptRegistry();
-  for (const script of [...JOB_BUILTINS, ...TRAINING_BUILTINS]) scripts.register(script);
+  for (const script of [...JOB_BUILTINS, ...TRAINING_BUILTINS, ...RECOMMEND_BUILTINS])
+    scripts.register(script);
   const jobStore = new JobStore(db);
   const jobs = new JobRunner({
     store: jobStore,
@@ -97,6 +100,17 @@ export async function startPlatform(
     },
     ragModels(models, endpoints),
   );
+  let warn = (message: string) => console.warn(message);
+  const recommend = new RecommendService({
+    db,
+    config,
+    root: layout.recommendDir,
+    dataDir: layout.root,
+    objects,
+    jobs,
+    embeddedUrl: () => platform.searchUrl,
+    warn: (message) => warn(message),
+  });
   const platform: Platform = {
     version: VERSION,
     config,
@@ -111,9 +125,11 @@ export async function startPlatform(
     endpoints,
     internalApiKey: generateKey(),
     rag,
+    recommend,
   };
   if (opts.logFile) fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
   const app = buildApp(platform, opts);
+  warn = (message) => app.log.warn(message);
   const searchApp = buildSearchApp(search, {
     bodyLimit: config.limits.searchBodyBytes,
     version: VERSION,
@@ -142,10 +158,12 @@ export async function startPlatform(
   platform.searchUrl = searchUrl;
   ragBackend = createBackend(config.search, { embeddedUrl: searchUrl, platformUrl: url });
   jobs.start({ LODESTONE_API_URL: url, LODESTONE_API_KEY: platform.internalApiKey });
+  recommend.start();
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
       await app.close();
+      await recommend.close();
       await searchApp.close();
       await ragBackend?.close();
       await ml.close();
