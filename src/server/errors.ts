@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { isLodestoneError } from "../common/errors.ts";
+import { storageFault } from "../common/storage-faults.ts";
 import { ConnectorError } from "../serving/connectors/http.ts";
 
 /**
@@ -64,6 +65,13 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (err.validation) {
       const { message, param } = describeValidation(err);
       return reply.status(400).send(errorBody(400, "InvalidParameter", message, param, request.id));
+    }
+    const fault = storageFault(err);
+    if (fault) {
+      request.log.error({ err }, fault.message);
+      return reply
+        .status(fault.status)
+        .send(errorBody(fault.status, fault.code, fault.message, null, request.id));
     }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status >= 500) {

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { createBackend, type SearchBackend } from "../backends/index.ts";
+import { assertWritableDir } from "../common/storage-faults.ts";
 import { dataLayout } from "../config/layout.ts";
 import type { LodestoneConfig } from "../config/schema.ts";
 import { JOB_BUILTINS } from "../jobs/builtin/index.ts";
@@ -51,7 +52,7 @@ export async function startPlatform(
   opts: StartOptions = {},
 ): Promise<RunningPlatform> {
   const layout = dataLayout(config.dataDir);
-  fs.mkdirSync(layout.root, { recursive: true });
+  assertWritableDir(layout.root);
   const db = openDatabase(layout.dbFile);
   const objects = new LocalObjectStore(layout.ossRoot, { maxObjectBytes: config.limits.objectBytes });
   const scripts = new ScriptRegistry();

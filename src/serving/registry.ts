@@ -74,7 +74,23 @@ export class ModelRegistry {
     private readonly objects: ObjectStore,
     /** Where registered model folders are kept: `<modelsDir>/<model_id>/`. */
     private readonly modelsDir: string,
-  ) {}
+  ) {
+    this.removeUnrecorded();
+  }
+
+  /**
+   * Registration copies the files first and records the model last, so a crash in between leaves
+   * a folder no record points to (often half-copied): removed when the registry opens.
+   */
+  private removeUnrecorded(): void {
+    if (!fs.existsSync(this.modelsDir)) return;
+    const known = new Set(
+      (this.db.prepare("SELECT id FROM models").all() as Array<{ id: string }>).map((r) => r.id),
+    );
+    for (const entry of fs.readdirSync(this.modelsDir, { withFileTypes: true }))
+      if (entry.isDirectory() && entry.name.startsWith("m-") && !known.has(entry.name))
+        fs.rmSync(path.join(this.modelsDir, entry.name), { recursive: true, force: true });
+  }
 
   async register(name: string, ossPath: string): Promise<ModelRecord> {
     checkName(name);

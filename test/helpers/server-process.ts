@@ -23,11 +23,15 @@ export interface ServerProcess {
   searchUrl: string;
 }
 
-/** Runs `lodestone serve` as a separate process (so it can be killed with SIGKILL) and waits for /health. */
+/**
+ * Runs `lodestone serve` as a separate process (so it can be killed with SIGKILL) and waits for
+ * /health, at most `startTimeoutMs` (a loaded CI machine may need more than the default).
+ */
 export async function spawnServer(
   dataDir: string,
   port?: number,
   searchPort?: number,
+  startTimeoutMs = 20000,
 ): Promise<ServerProcess> {
   const p = port ?? (await freePort());
   const sp = searchPort ?? (await freePort());
@@ -42,7 +46,7 @@ export async function spawnServer(
     stderr += chunk;
   });
   const url = `http://127.0.0.1:${p}`;
-  const deadline = Date.now() + 20000;
+  const deadline = Date.now() + startTimeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${stderr}`);
     try {
@@ -54,7 +58,7 @@ export async function spawnServer(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   child.kill("SIGKILL");
-  throw new Error(`server did not start within 20 s: ${stderr}`);
+  throw new Error(`server did not start within ${startTimeoutMs / 1000} s: ${stderr}`);
 }
 
 /** Kills a server process and waits until it is gone. */

@@ -3,6 +3,7 @@
  * and deploy models without the 300 MB GloVe file.
  */
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import path from "node:path";
 import { saveEmbedder, saveReranker } from "../../src/models/artifacts.ts";
 import type { WordVectors } from "../../src/models/glove.ts";
@@ -12,7 +13,8 @@ import { mulberry32 } from "../../src/models/training/random.ts";
 import type { RunningPlatform } from "../../src/server/platform.ts";
 import { parseOssUrl } from "../../src/storage/oss-url.ts";
 import { uploadDirectory } from "../../src/storage/transfer.ts";
-import { api } from "./platform.ts";
+import { api, tempDir } from "./platform.ts";
+import { type ServerProcess, waitFor } from "./server-process.ts";
 
 export const DOCS = [
   "the boundary layer on a flat plate thickens downstream",
@@ -67,4 +69,59 @@ export async function deployFolder(
   const settled = await server.platform.endpoints.settled(ep.body.endpoint_id);
   assert.equal(settled.status, "Running", settled.reason ?? undefined);
   return { modelId: model.body.model_id, endpointId: ep.body.endpoint_id };
+}
+
+/** Four words from four disjoint groups of eight, picked by n's base-8 digits: every n < 4096 gets its own word set, so its own vector. */
+export function distinctText(n: number): string {
+  const words = smallVectors().words;
+  return [0, 1, 2, 3].map((p) => words[p * 8 + (Math.floor(n / 8 ** p) % 8)]).join(" ");
+}
+
+/** Saves a small `dimension`-d embedder in a temporary folder; returns the folder. */
+export function saveSmallEmbedder(dimension: number): string {
+  const dir = path.join(tempDir(), "emb");
+  saveEmbedder(initialEmbedder({ documents: DOCS, glove: smallVectors(), dimension, gloveWords: 0 }), dir);
+  return dir;
+}
+
+/** Uploads a local folder to `oss://bucket/prefix/` of a server process through the HTTP API. */
+export async function uploadFolderTo(server: ServerProcess, dir: string, bucket: string, prefix: string) {
+  await fetch(`${server.url}/v1/oss/${bucket}`, { method: "PUT", signal: AbortSignal.timeout(60_000) });
+  for (const name of fs.readdirSync(dir)) {
+    const res = await fetch(`${server.url}/v1/oss/${bucket}/${prefix}${name}`, {
+      method: "PUT",
+      body: fs.readFileSync(path.join(dir, name)),
+      signal: AbortSignal.timeout(60_000),
+    });
+    assert.equal(res.status, 201, await res.text());
+  }
+}
+
+/** Waits until endpoint `id` of a server process is Running (fails the test if it Failed). */
+export async function waitEndpointRunning(server: ServerProcess, id: string): Promise<void> {
+  await waitFor(
+    async () => {
+      const e = await api<{ status: string }>(server.url, "GET", `/v1/endpoints/${id}`);
+      assert.notEqual(e.body.status, "Failed", JSON.stringify(e.body));
+      return e.body.status === "Running" ? true : undefined;
+    },
+    60_000,
+    `endpoint ${id} Running`,
+  );
+}
+
+/** Saves, uploads, registers and deploys a small embedder on a server process; returns the endpoint id. */
+export async function deploySmallEmbedderTo(server: ServerProcess, dimension: number): Promise<string> {
+  await uploadFolderTo(server, saveSmallEmbedder(dimension), "models", "emb/");
+  const model = await api<{ model_id: string }>(server.url, "POST", "/v1/models", {
+    model_name: "small-emb",
+    oss_path: "oss://models/emb/",
+  });
+  assert.equal(model.status, 201, JSON.stringify(model.body));
+  const endpoint = await api<{ endpoint_id: string }>(server.url, "POST", "/v1/endpoints", {
+    model_id: model.body.model_id,
+  });
+  assert.equal(endpoint.status, 201, JSON.stringify(endpoint.body));
+  await waitEndpointRunning(server, endpoint.body.endpoint_id);
+  return endpoint.body.endpoint_id;
 }

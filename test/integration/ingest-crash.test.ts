@@ -4,31 +4,21 @@
  * its vector in _source, and a knn query with that vector finds the document first.
  */
 import assert from "node:assert/strict";
-import path from "node:path";
 import { after, test } from "node:test";
-import { saveEmbedder } from "../../src/models/artifacts.ts";
-import { initialEmbedder } from "../../src/models/training/init-embedder.ts";
 import { api, tempDir } from "../helpers/platform.ts";
 import { seededRandom } from "../helpers/random.ts";
-import { killServer, runCli, type ServerProcess, spawnServer, waitFor } from "../helpers/server-process.ts";
-import { DOCS, smallVectors } from "../helpers/small-models.ts";
+import { killServer, type ServerProcess, spawnServer } from "../helpers/server-process.ts";
+import { deploySmallEmbedderTo, distinctText, waitEndpointRunning } from "../helpers/small-models.ts";
 
 const BATCH = 100;
 const DIMENSION = 32;
 const MAX_BATCHES = 40;
 
-const WORDS = smallVectors().words;
-
-/** Four words from four disjoint groups of eight, picked by n's base-8 digits: every n < 4096 gets its own word set, so its own vector. */
-function textOf(n: number): string {
-  return [0, 1, 2, 3].map((p) => WORDS[p * 8 + (Math.floor(n / 8 ** p) % 8)]).join(" ");
-}
-
 function bulkBody(from: number, to: number): string {
   let out = "";
   for (let n = from; n < to; n++) {
     out += `${JSON.stringify({ index: { _index: "vecs", _id: `d${n}` } })}\n`;
-    out += `${JSON.stringify({ n, text: textOf(n) })}\n`;
+    out += `${JSON.stringify({ n, text: distinctText(n) })}\n`;
   }
   return out;
 }
@@ -43,46 +33,6 @@ async function postBulk(url: string, body: string) {
   return { status: res.status, body: (await res.json()) as any };
 }
 
-/** Saves a small embedder, uploads it through the CLI, registers and deploys it; returns the endpoint id. */
-async function deploySmallEmbedder(server: ServerProcess): Promise<string> {
-  const dir = path.join(tempDir(), "emb");
-  saveEmbedder(
-    initialEmbedder({ documents: DOCS, glove: smallVectors(), dimension: DIMENSION, gloveWords: 0 }),
-    dir,
-  );
-  for (const args of [
-    ["oss", "mb", "oss://models"],
-    ["oss", "cp", "-r", dir, "oss://models/emb/"],
-  ]) {
-    const r = await runCli(["--url", server.url, ...args]);
-    assert.equal(r.code, 0, r.stderr);
-  }
-  const model = await api<{ model_id: string }>(server.url, "POST", "/v1/models", {
-    model_name: "crash-emb",
-    oss_path: "oss://models/emb/",
-  });
-  assert.equal(model.status, 201, JSON.stringify(model.body));
-  const endpoint = await api<{ endpoint_id: string }>(server.url, "POST", "/v1/endpoints", {
-    model_id: model.body.model_id,
-  });
-  assert.equal(endpoint.status, 201, JSON.stringify(endpoint.body));
-  const id = endpoint.body.endpoint_id;
-  await waitRunning(server, id);
-  return id;
-}
-
-async function waitRunning(server: ServerProcess, id: string): Promise<void> {
-  await waitFor(
-    async () => {
-      const e = await api<{ status: string }>(server.url, "GET", `/v1/endpoints/${id}`);
-      assert.notEqual(e.body.status, "Failed", JSON.stringify(e.body));
-      return e.body.status === "Running" ? true : undefined;
-    },
-    60_000,
-    `endpoint ${id} Running`,
-  );
-}
-
 let server: ServerProcess | undefined;
 after(async () => {
   if (server) await killServer(server);
@@ -93,7 +43,7 @@ test("kill -9 during embedded bulk loads: acknowledged documents keep their vect
   const random = seededRandom(seed);
   const dir = tempDir();
   server = await spawnServer(dir);
-  const endpoint = await deploySmallEmbedder(server);
+  const endpoint = await deploySmallEmbedderTo(server, DIMENSION);
   const search = server.searchUrl;
 
   assert.equal(
@@ -171,7 +121,7 @@ test("kill -9 during embedded bulk loads: acknowledged documents keep their vect
   }
 
   // the restarted server embeds new documents through the same pipeline
-  await waitRunning(server, endpoint);
+  await waitEndpointRunning(server, endpoint);
   const more = await api<{ result: string }>(url, "PUT", "/vecs/_doc/after?refresh=true", {
     text: "after restart",
   });

@@ -85,14 +85,17 @@ export function writeSegment(dir: string, segment: Segment): string {
   const tmp = `${target}.tmp`;
   const fd = fs.openSync(tmp, "w");
   try {
-    fs.writeSync(fd, prefix);
-    fs.writeSync(fd, headerBytes);
-    fs.writeSync(fd, Buffer.alloc(headerPad));
-    for (const chunk of chunks) fs.writeSync(fd, chunk);
+    writeAll(fd, prefix);
+    writeAll(fd, headerBytes);
+    writeAll(fd, Buffer.alloc(headerPad));
+    for (const chunk of chunks) writeAll(fd, chunk);
     fs.fsyncSync(fd);
-  } finally {
+  } catch (err) {
     fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true }); // a full disk: leave no partial file behind
+    throw err;
   }
+  fs.closeSync(fd);
   fs.renameSync(tmp, target);
   syncDir(dir);
   return file;
@@ -171,6 +174,17 @@ export function readSegment(dir: string, file: string): Segment {
   );
   segment.file = file;
   return segment;
+}
+
+/**
+ * write(2) on a nearly full disk writes what fits and returns the count without an error; only
+ * the next call fails (ENOSPC). Loop until every byte is written, or a segment would be renamed
+ * into place torn.
+ */
+function writeAll(fd: number, data: ArrayBufferView): void {
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  let done = 0;
+  while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done);
 }
 
 export function syncDir(dir: string): void {

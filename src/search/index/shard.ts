@@ -4,8 +4,10 @@
  * optimistic concurrency. Writes go through the store's transaction first; memory changes only
  * after the commit, so an acknowledged write is always durable and a failed one leaves no trace.
  */
+
 import fs from "node:fs";
 import path from "node:path";
+import { storageFault } from "../../common/storage-faults.ts";
 import type { Analyzer } from "../analysis/types.ts";
 import { EngineError, illegalArgument, mapperParsing, versionConflict } from "../errors.ts";
 import { type FieldMapping, isObject, Mapping } from "../mapping.ts";
@@ -248,6 +250,8 @@ export class IndexShard {
       this.builder.rollback(mark);
       if (JSON.stringify(this.mapping.toJSON()) !== mappingBefore) this.restoreMapping(mappingBefore);
       if (!isStoreError(err)) throw err;
+      const fault = storageFault(err);
+      if (fault) throw new EngineError(fault.status, fault.type, fault.message, { index: this.name });
       throw new EngineError(
         500,
         "store_exception",
@@ -500,7 +504,16 @@ export class IndexShard {
     }
     if (!this.flushTimer) {
       this.flushTimer = setInterval(() => {
-        if (this.dirtySinceFlush) this.flush();
+        if (!this.dirtySinceFlush) return;
+        // a full or read-only disk must not take the server down: the documents are safe in the
+        // store, the segments stay unsaved and the next flush tries again
+        try {
+          this.flush();
+        } catch (err) {
+          process.emitWarning(
+            `flushing index [${this.name}] failed, retrying in ${FLUSH_EVERY_MS / 1000} s: ${(err as Error).message}`,
+          );
+        }
       }, FLUSH_EVERY_MS);
       this.flushTimer.unref();
     }
