@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import http from "node:http";
 import { after, before, describe, test } from "node:test";
 import { Client } from "@opensearch-project/opensearch";
 import { api, startTestPlatform } from "../helpers/platform.ts";
@@ -222,6 +223,45 @@ describe("search API with the official OpenSearch client", () => {
     });
     assert.equal(ms.body.responses[0].hits.hits[0]._id, "m3");
     assert.equal(ms.body.responses[1].status, 404);
+  });
+
+  test("GET _search and _count read a JSON body, as Elasticsearch does (curl -XGET -d, Dev Tools)", async () => {
+    await client.index({ index: "getbody", id: "1", body: { a: "hello world" } });
+    await client.index({ index: "getbody", id: "2", body: { a: "other words" }, refresh: true });
+    const get = (path: string, body: unknown) =>
+      new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
+        const target = new URL(`${url}${path}`);
+        const text = JSON.stringify(body);
+        const req = http.request(
+          {
+            host: target.hostname,
+            port: target.port,
+            path: target.pathname,
+            method: "GET",
+            headers: { "content-type": "application/json", "content-length": Buffer.byteLength(text) },
+          },
+          (res) => {
+            let out = "";
+            res.on("data", (c) => {
+              out += c;
+            });
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(out) }));
+          },
+        );
+        req.on("error", reject);
+        req.end(text);
+      });
+    const search = await get("/getbody/_search", { query: { match: { a: "hello" } } });
+    assert.equal(search.status, 200);
+    const hits = (search.body.hits as { hits: Array<{ _id: string }> }).hits;
+    assert.deepEqual(
+      hits.map((h) => h._id),
+      ["1"],
+    );
+    const count = await get("/getbody/_count", { query: { match: { a: "words" } } });
+    assert.equal(count.body.count, 1); // match_all would count 2
+    const bad = await get("/getbody/_search", { query: { no_such_query: {} } });
+    assert.equal(bad.status, 400);
   });
 
   test("aliases, _analyze, _cat and close/open", async () => {

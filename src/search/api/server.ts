@@ -1,6 +1,8 @@
 /** The Fastify server of the ES-compatible API: raw bodies (JSON and NDJSON), ES error bodies, 404s. */
 
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
+
+import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { type StorageFault, storageFault } from "../../common/storage-faults.ts";
 import type { SearchEngine } from "../engine.ts";
@@ -32,6 +34,12 @@ export function buildSearchApp(engine: SearchEngine, opts: SearchServerOptions):
   app.removeAllContentTypeParsers();
   // every body is read as text: JSON, NDJSON and whatever content type clients send
   app.addContentTypeParser("*", { parseAs: "string" }, (_req, body, done) => done(null, body));
+  // Elasticsearch clients send GET _search, _count, _msearch … with a body (Kibana Dev Tools,
+  // curl -XGET -d); Fastify reads no body for GET, so read it here, within the same limit.
+  app.addHook("preValidation", async (req) => {
+    if (req.method !== "GET" || req.body !== undefined || !hasBody(req.headers)) return;
+    req.body = await readRawBody(req.raw, opts.bodyLimit);
+  });
   // Elasticsearch clients send GET _search, _count, _msearch … with a body (Kibana Dev Tools,
   // curl -XGET -d); Fastify reads no body for GET, so read it here, within the same limit.
   app.addHook("preValidation", async (req) => {
@@ -78,6 +86,32 @@ export function buildSearchApp(engine: SearchEngine, opts: SearchServerOptions):
   // routes may be added until the app is ready; the not-found handler only sees unmatched ones
   opts.plugins?.(app);
   return app;
+}
+
+function hasBody(headers: IncomingHttpHeaders): boolean {
+  return Number(headers["content-length"] ?? 0) > 0 || headers["transfer-encoding"] !== undefined;
+}
+
+function readRawBody(stream: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        stream.destroy();
+        reject(
+          new EngineError(
+            413,
+            "content_too_long_exception",
+            `request body is larger than the limit of ${limit} bytes`,
+          ),
+        );
+      } else chunks.push(chunk);
+    });
+    stream.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    stream.on("error", reject);
+  });
 }
 
 function hasBody(headers: IncomingHttpHeaders): boolean {
