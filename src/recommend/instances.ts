@@ -30,7 +30,13 @@ export class InstanceStore {
   constructor(private readonly db: Db) {}
 
   create(input: InstanceInput): Instance {
-    const id = newInstanceId();
+    const id = input.instance_id ?? newInstanceId();
+    if (this.find(id))
+      throw conflict(
+        "InstanceExists",
+        `instance ${id} already exists; delete it first or choose another id`,
+        "instance_id",
+      );
     const instance: Instance = {
       instance_id: id,
       name: input.name ?? id,

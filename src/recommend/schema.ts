@@ -75,6 +75,8 @@ const Strategy = {
 
 export const InstanceBody = Type.Object(
   {
+    /** A chosen id (scripts that provision the same instance everywhere); default a new `airec-<hex>`. */
+    instance_id: Type.Optional(Type.String({ minLength: 7, maxLength: 64, pattern: "^airec-[a-z0-9-]+$" })),
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
     /** The kind of items (AIRec's industry type), informative. */
     type: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),

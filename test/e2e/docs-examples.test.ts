@@ -70,8 +70,9 @@ describe("the examples in docs/ run as written", () => {
       try {
         for (const r of requests) {
           const ndjson = /_bulk|_msearch/.test(r.path);
-          // platform API paths (/v1/…, e.g. RAG apps in docs/rag.md) go to the platform's port
-          const base = r.path.startsWith("/v1/") ? server.url : server.searchUrl;
+          // platform API paths (/v1/…, e.g. RAG apps in docs/rag.md; /v2/… recommendations in
+          // docs/recommend.md) go to the platform's port
+          const base = /^\/v[12]\//.test(r.path) ? server.url : server.searchUrl;
           const res = await fetch(`${base}${r.path}`, {
             method: r.method,
             headers: { "content-type": ndjson ? "application/x-ndjson" : "application/json" },

@@ -44,10 +44,15 @@ describe("recommendation API", () => {
     assert.equal(got.body.result.behavior_weights.click, 2);
     assert.equal(got.body.result.behavior_weights.purchase, 4);
     assert.ok((await call("GET", "/v2/instances")).body.result.some((i: Body) => i.instance_id === id));
+    assert.equal(await newInstance({ instance_id: "airec-chosen" }), "airec-chosen");
+    const taken = await call("POST", "/v2/instances", { instance_id: "airec-chosen" });
+    assert.equal(taken.status, 409);
+    assert.equal(taken.body.error.param, "instance_id");
     for (const [body, field] of [
       [{ behavior_weights: { click: -1 } }, "behavior_weights.click"],
       [{ behavior_weights: { teleport: 1 } }, "behavior_weights.teleport"],
       [{ colour: "red" }, "colour"],
+      [{ instance_id: "my instance" }, "instance_id"],
     ] as const) {
       const res = await call("POST", "/v2/instances", body);
       assert.equal(res.status, 400, JSON.stringify(res.body));
