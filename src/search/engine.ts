@@ -7,6 +7,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { buildAdHocAnalyzer } from "./analysis/registry.ts";
+import { AnalysisSettingsError } from "./analysis/settings-validation.ts";
 import type { Analyzer } from "./analysis/types.ts";
 import { type BulkAction, parseBulk } from "./bulk.ts";
 import { EngineError, illegalArgument, indexClosed, indexNotFound } from "./errors.ts";
@@ -743,11 +744,17 @@ export class SearchEngine {
       if (!fm) throw illegalArgument(`field [${String(body.field)}] is not mapped in index [${index ?? ""}]`);
       analyzer = analysis.get(fm.analyzer);
     } else if (body.tokenizer !== undefined || body.filter !== undefined || body.char_filter !== undefined) {
-      analyzer = buildAdHocAnalyzer(
-        { tokenizer: body.tokenizer ?? "keyword", filter: body.filter, char_filter: body.char_filter },
-        analysis.registry,
-        { configDir: this.configDir, warn: () => {} },
-      );
+      try {
+        analyzer = buildAdHocAnalyzer(
+          { tokenizer: body.tokenizer ?? "keyword", filter: body.filter, char_filter: body.char_filter },
+          analysis.registry,
+          { configDir: this.configDir, warn: () => {} },
+        );
+      } catch (err) {
+        // an inline definition is request input: its errors are the client's (found by fuzzing)
+        if (err instanceof AnalysisSettingsError) throw illegalArgument(err.message, { key: err.key });
+        throw err;
+      }
     } else analyzer = analysis.get(String(body.analyzer ?? "standard"));
     const tokens: Record<string, unknown>[] = [];
     let offset = 0;
