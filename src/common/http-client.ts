@@ -3,6 +3,8 @@
  * Elasticsearch/OpenSearch-compatible search API), and the errors it throws: `ApiError` carries
  * the HTTP status and the server's own message. The CLI and backends/embedded.ts use it.
  */
+import { requestIdHeaders } from "./request-context.ts";
+
 /** A failure to show the user: the message says what went wrong and what to do next. */
 export class CliError extends Error {
   constructor(
@@ -45,7 +47,8 @@ export class ApiClient {
     for (const [key, value] of Object.entries(opts.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
-    const headers: Record<string, string> = {};
+    // inside a server request, the call carries its id (the RAG app's search calls)
+    const headers: Record<string, string> = requestIdHeaders();
     if (this.apiKey) headers.authorization = `Bearer ${this.apiKey}`;
     const init: RequestInit & { duplex?: string } = { method, headers };
     if (opts.rawBody !== undefined) {

@@ -23,7 +23,9 @@ interface MetricOptions {
 function labelValues(metric: string, labelNames: readonly string[], labels: Labels): string[] {
   const given = Object.keys(labels);
   if (given.length !== labelNames.length || given.some((k) => !labelNames.includes(k)))
-    throw new Error(`${metric}: labels must be exactly {${labelNames.join(", ")}}, got {${given.join(", ")}}`);
+    throw new Error(
+      `${metric}: labels must be exactly {${labelNames.join(", ")}}, got {${given.join(", ")}}`,
+    );
   return labelNames.map((n) => String(labels[n]));
 }
 
@@ -155,9 +157,13 @@ export class Histogram extends Metric<HistogramState> {
 
   constructor(opts: MetricOptions & { buckets?: readonly number[] }) {
     super(opts);
-    if (this.labelNames.includes("le")) throw new Error(`${opts.name}: "le" is reserved for histogram buckets`);
+    if (this.labelNames.includes("le"))
+      throw new Error(`${opts.name}: "le" is reserved for histogram buckets`);
     const buckets = [...(opts.buckets ?? LATENCY_BUCKETS)];
-    if (!buckets.length || buckets.some((b, i) => !Number.isFinite(b) || (i > 0 && b <= (buckets[i - 1] as number))))
+    if (
+      !buckets.length ||
+      buckets.some((b, i) => !Number.isFinite(b) || (i > 0 && b <= (buckets[i - 1] as number)))
+    )
       throw new Error(`${opts.name}: buckets must be finite and increasing`);
     this.buckets = Float64Array.from(buckets);
   }

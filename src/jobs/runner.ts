@@ -64,6 +64,11 @@ export class JobRunner extends EventEmitter<{ job: [Job] }> {
    * Starts running queued jobs, with extra environment for them (such as the API URL, known only
    * once the server listens). Until then jobs are accepted and queued.
    */
+  /** Whether start() ran and close() did not (the readiness check asks). */
+  get isRunning(): boolean {
+    return this.started && !this.closed;
+  }
+
   start(env: Record<string, string> = {}): void {
     this.opts.env = { ...this.opts.env, ...env };
     this.started = true;

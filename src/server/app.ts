@@ -2,6 +2,10 @@ import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyInstance } from "fastify";
 import { installAuth } from "./auth.ts";
 import { installErrorHandling } from "./errors.ts";
+import { instrumentHttp } from "./metrics/http.ts";
+import { PlatformMetrics } from "./metrics/platform-metrics.ts";
+import { metricsRoute } from "./metrics/route.ts";
+import { logTraceIds } from "./metrics/trace-ids.ts";
 import type { Platform } from "./platform-types.ts";
 import { consoleRoutes } from "./routes/console.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -15,6 +19,8 @@ import { recommendRoutes } from "./routes/recommend.ts";
 export interface AppOptions {
   /** Write structured logs to this file instead of stdout. */
   logFile?: string;
+  /** The process's metrics, shared with the search port's app (a new set when absent). */
+  metrics?: PlatformMetrics;
 }
 
 /** The platform API server: one Fastify app, one plugin of routes per service. */
@@ -37,9 +43,14 @@ export function buildApp(platform: Platform, opts: AppOptions = {}): FastifyInst
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });
+  const metrics = opts.metrics ?? new PlatformMetrics();
+  metrics.watch(platform);
+  instrumentHttp(app, metrics.http, "platform");
+  logTraceIds(app);
   installErrorHandling(app);
   installAuth(app, platform);
   healthRoutes(app, platform);
+  metricsRoute(app, metrics);
   ossRoutes(app, platform);
   jobRoutes(app, platform);
   modelRoutes(app, platform);

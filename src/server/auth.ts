@@ -25,7 +25,15 @@ const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const LAST_USED_RESOLUTION_MS = 60_000;
 /** Routes answered without a key (route patterns as registered); the console's static files are
  * public too, its API calls carry the key (see web/src/api.ts). */
-const PUBLIC_ROUTES = new Set(["/health", "/", "/console", "/console/*", "/console/vendor/:name"]);
+const PUBLIC_ROUTES = new Set([
+  "/health",
+  "/health/live",
+  "/health/ready",
+  "/",
+  "/console",
+  "/console/*",
+  "/console/vendor/:name",
+]);
 
 export const CREATE_KEY_HINT = "lodestone keys create <name>";
 

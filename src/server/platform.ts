@@ -26,6 +26,8 @@ import { LocalObjectStore } from "../storage/local-store.ts";
 import { TRAINING_BUILTINS } from "../training-jobs/index.ts";
 import { buildApp } from "./app.ts";
 import { generateKey } from "./auth.ts";
+import { instrumentHttp } from "./metrics/http.ts";
+import { PlatformMetrics } from "./metrics/platform-metrics.ts";
 import type { Platform } from "./platform-types.ts";
 import { ragModels } from "./rag-models.ts";
 import { mlCommonsRoutes } from "./routes/ml-commons.ts";
@@ -73,9 +75,11 @@ export async function startPlatform(
   const search = await SearchEngine.open({ dataDir: layout.searchDir });
   const models = new ModelRegistry(db, objects, layout.modelsDir);
   const connectors = new MlConnectorStore(db);
+  const metrics = new PlatformMetrics();
   const endpoints = new EndpointManager(db, models, {
     cacheDir: layout.cacheDir,
     connectorKey: (id) => connectors.apiKey(id),
+    observeCall: metrics.observeModelCall,
   });
   endpoints.restore();
   const searchModels = new PlatformSearchModels(models, endpoints);
@@ -129,12 +133,13 @@ export async function startPlatform(
     recommend,
   };
   if (opts.logFile) fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
-  const app = buildApp(platform, opts);
+  const app = buildApp(platform, { ...opts, metrics });
   warn = (message) => app.log.warn(message);
   const searchApp = buildSearchApp(search, {
     bodyLimit: config.limits.searchBodyBytes,
     version: VERSION,
     logger: app.log,
+    instrument: (searchServer) => instrumentHttp(searchServer, metrics.http, "search"),
     plugins: (searchServer) => {
       mlCommonsRoutes(searchServer, ml);
       tuneRoutes(searchServer);
@@ -151,6 +156,7 @@ export async function startPlatform(
     await endpoints.close();
     await search.close();
     db.close();
+    metrics.close();
     throw err;
   }
   const loopback = (a: string) => a.replace("://0.0.0.0", "://127.0.0.1").replace("://[::]", "://127.0.0.1");
@@ -172,6 +178,7 @@ export async function startPlatform(
       await endpoints.close();
       await search.close();
       db.close();
+      metrics.close();
     })();
     return closing;
   };

@@ -32,6 +32,11 @@ export class EmbeddingBatcher {
     private readonly opts: BatcherOptions,
   ) {}
 
+  /** Texts waiting for a free replica, and batches being computed (the metrics read them). */
+  get load(): { queuedTexts: number; inFlightBatches: number } {
+    return { queuedTexts: this.queued, inFlightBatches: this.inFlight };
+  }
+
   embed(texts: string[]): Promise<Float32Array> {
     return new Promise((resolve, reject) => {
       this.queue.push({ texts, resolve, reject });

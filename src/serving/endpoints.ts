@@ -43,6 +43,17 @@ export interface EndpointOptions {
   maxReplicas?: number;
   /** The API key of an upstream registered through an ML Commons connector (kept with the connector). */
   connectorKey?: (connectorId: string) => string | undefined;
+  /** Told the duration of every embed and rerank call (the platform's metrics record it). */
+  observeCall?: (call: ModelCall) => void;
+}
+
+/** One finished model call, for latency metrics. */
+export interface ModelCall {
+  /** The endpoint id, or the built-in model's name. */
+  endpoint: string;
+  kind: "embed" | "rerank";
+  seconds: number;
+  ok: boolean;
 }
 
 /** What serves a model once it is running. */
@@ -207,7 +218,7 @@ export class EndpointManager {
         "model",
       );
     await served.runtime.ready;
-    return (served.runtime.batcher as EmbeddingBatcher).embed(texts);
+    return this.timed(served, "embed", (served.runtime.batcher as EmbeddingBatcher).embed(texts));
   }
 
   async rerank(served: Served, query: string, candidates: RerankCandidate[]): Promise<Float32Array> {
@@ -218,7 +229,33 @@ export class EndpointManager {
         "model",
       );
     await served.runtime.ready;
-    return (served.runtime.rerank as NonNullable<Runtime["rerank"]>)(query, candidates);
+    return this.timed(
+      served,
+      "rerank",
+      (served.runtime.rerank as NonNullable<Runtime["rerank"]>)(query, candidates),
+    );
+  }
+
+  private async timed<T>(served: Served, kind: ModelCall["kind"], call: Promise<T>): Promise<T> {
+    const observe = this.opts.observeCall;
+    if (!observe) return call;
+    const started = performance.now();
+    let ok = false;
+    try {
+      const result = await call;
+      ok = true;
+      return result;
+    } finally {
+      observe({ endpoint: served.name, kind, seconds: (performance.now() - started) / 1000, ok });
+    }
+  }
+
+  /** Replicas and batcher queue of a running endpoint (undefined when it is not running here). */
+  load(id: string): { replicas: number; queuedTexts: number; inFlightBatches: number } | undefined {
+    const runtime = this.runtimes.get(id);
+    if (!runtime) return undefined;
+    const load = runtime.batcher?.load ?? { queuedTexts: 0, inFlightBatches: 0 };
+    return { replicas: runtime.replicas.length, ...load };
   }
 
   chat(served: Served): ChatProvider {

@@ -4,7 +4,11 @@ import { escapeLabelValue, MetricsRegistry } from "../../src/common/metrics.ts";
 
 test("counters and gauges print HELP, TYPE and one line per label set, in first-use order", async () => {
   const r = new MetricsRegistry();
-  const c = r.counter({ name: "http_requests_total", help: "Requests served.", labelNames: ["method", "code"] });
+  const c = r.counter({
+    name: "http_requests_total",
+    help: "Requests served.",
+    labelNames: ["method", "code"],
+  });
   const g = r.gauge({ name: "in_flight", help: "Requests\nin flight \\ now." });
   c.inc({ method: "GET", code: 200 });
   c.inc({ code: 200, method: "GET" }, 2);
@@ -36,7 +40,12 @@ test("label values escape backslash, double quote and newline", async () => {
 
 test("histograms print cumulative buckets, +Inf, _sum and _count; a value on a bound counts in it", async () => {
   const r = new MetricsRegistry();
-  const h = r.histogram({ name: "latency_seconds", help: "Latency.", labelNames: ["route"], buckets: [0.1, 1] });
+  const h = r.histogram({
+    name: "latency_seconds",
+    help: "Latency.",
+    labelNames: ["route"],
+    buckets: [0.1, 1],
+  });
   for (const v of [0.05, 0.1, 0.5, 3]) h.observe({ route: "/a" }, v);
   assert.equal(
     await r.expose(),

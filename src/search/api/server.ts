@@ -1,9 +1,9 @@
 /** The Fastify server of the ES-compatible API: raw bodies (JSON and NDJSON), ES error bodies, 404s. */
 
-import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
-
+import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { acceptableRequestId, REQUEST_ID_HEADER } from "../../common/request-context.ts";
 import { type StorageFault, storageFault } from "../../common/storage-faults.ts";
 import type { SearchEngine } from "../engine.ts";
 import { EngineError, errorBody, isEngineError } from "../errors.ts";
@@ -21,25 +21,34 @@ export interface SearchServerOptions {
    * ES error bodies and the 404 handler.
    */
   plugins?: (app: FastifyInstance) => void;
+  /** Adds hooks before any route (the platform's request metrics), so search/ needs no import of them. */
+  instrument?: (app: FastifyInstance) => void;
 }
 
 export function buildSearchApp(engine: SearchEngine, opts: SearchServerOptions): FastifyInstance {
   const app = Fastify({
-    ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
+    // lines of this server carry server: "search" in the log it shares with the platform
+    ...(opts.logger ? { loggerInstance: opts.logger.child({ server: "search" }) } : { logger: false }),
+    // the caller's id (a platform request's, or an Elasticsearch client's X-Opaque-Id) is the
+    // request id, so one request can be followed from the platform's log lines into these
+    genReqId: (req) => {
+      const given = req.headers[REQUEST_ID_HEADER] ?? req.headers["x-opaque-id"];
+      return acceptableRequestId(given) ? given : randomUUID();
+    },
     bodyLimit: opts.bodyLimit,
     // HEAD routes are declared explicitly (index and document existence answer 200/404, not a GET body)
     exposeHeadRoutes: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
   });
+  app.addHook("onSend", async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+    const opaque = request.headers["x-opaque-id"];
+    if (typeof opaque === "string") reply.header("x-opaque-id", opaque);
+  });
+  opts.instrument?.(app);
   app.removeAllContentTypeParsers();
   // every body is read as text: JSON, NDJSON and whatever content type clients send
   app.addContentTypeParser("*", { parseAs: "string" }, (_req, body, done) => done(null, body));
-  // Elasticsearch clients send GET _search, _count, _msearch … with a body (Kibana Dev Tools,
-  // curl -XGET -d); Fastify reads no body for GET, so read it here, within the same limit.
-  app.addHook("preValidation", async (req) => {
-    if (req.method !== "GET" || req.body !== undefined || !hasBody(req.headers)) return;
-    req.body = await readRawBody(req.raw, opts.bodyLimit);
-  });
   // Elasticsearch clients send GET _search, _count, _msearch … with a body (Kibana Dev Tools,
   // curl -XGET -d); Fastify reads no body for GET, so read it here, within the same limit.
   app.addHook("preValidation", async (req) => {
@@ -86,32 +95,6 @@ export function buildSearchApp(engine: SearchEngine, opts: SearchServerOptions):
   // routes may be added until the app is ready; the not-found handler only sees unmatched ones
   opts.plugins?.(app);
   return app;
-}
-
-function hasBody(headers: IncomingHttpHeaders): boolean {
-  return Number(headers["content-length"] ?? 0) > 0 || headers["transfer-encoding"] !== undefined;
-}
-
-function readRawBody(stream: IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    stream.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        stream.destroy();
-        reject(
-          new EngineError(
-            413,
-            "content_too_long_exception",
-            `request body is larger than the limit of ${limit} bytes`,
-          ),
-        );
-      } else chunks.push(chunk);
-    });
-    stream.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    stream.on("error", reject);
-  });
 }
 
 function hasBody(headers: IncomingHttpHeaders): boolean {

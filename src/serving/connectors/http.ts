@@ -7,6 +7,7 @@
  * the API key (and secret-looking extra headers) never appear in a message.
  */
 import { badRequest, LodestoneError } from "../../common/errors.ts";
+import { requestIdHeaders } from "../../common/request-context.ts";
 
 export interface HttpClientOptions {
   /** e.g. `http://host:8000/v1`; a query string (`?api-version=…`) is kept on every request. */
@@ -285,7 +286,8 @@ export class HttpClient {
     const target = this.urlFor(path);
     const url = this.displayFor(path);
     const payload = JSON.stringify(body);
-    const headers = { ...this.headers, accept };
+    // the request being served travels with the call (a remote Lodestone logs the same id)
+    const headers = { ...requestIdHeaders(), ...this.headers, accept };
     for (let attempt = 1; ; attempt++) {
       const timer = new AttemptTimer(this.timeoutMs);
       const combined = signal ? AbortSignal.any([signal, timer.signal]) : timer.signal;
