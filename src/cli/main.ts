@@ -14,6 +14,7 @@ import { registerModels } from "./commands/models.ts";
 import { registerOss } from "./commands/oss.ts";
 import { registerRecommend } from "./commands/recommend.ts";
 import { registerServe } from "./commands/serve.ts";
+import { registerSnapshot } from "./commands/snapshot.ts";
 import { registerTune } from "./commands/tune.ts";
 import { registerQuickstart, registerWorkflow } from "./commands/workflow.ts";
 
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
   registerWorkflow(program);
   registerTune(program);
   registerIngest(program);
+  registerSnapshot(program);
   registerRecommend(program);
   for (const command of program.commands) command.exitOverride();
   return program;
