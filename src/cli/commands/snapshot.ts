@@ -45,6 +45,16 @@ function summary(manifest: SnapshotManifest, where: string, json: boolean, verb:
     );
 }
 
+/** The data directory of the server at --url (its GET /health says), when one answers. */
+async function runningDataDir(command: Command): Promise<string | undefined> {
+  try {
+    const health = await apiClient(command).json<{ data_dir?: string }>("GET", "/health");
+    return health.data_dir;
+  } catch {
+    return undefined;
+  }
+}
+
 const tempFolder = () => fs.mkdtempSync(path.join(os.tmpdir(), "lodestone-snapshot-"));
 
 export function registerSnapshot(program: Command): void {
@@ -61,7 +71,10 @@ export function registerSnapshot(program: Command): void {
     .description(
       "snapshot the data directory into a new folder or oss://bucket/prefix/ (safe while a server runs on it)",
     )
-    .option("--data-dir <dir>", "data directory (LODESTONE_DATA_DIR, default ./.lodestone)")
+    .option(
+      "--data-dir <dir>",
+      "data directory (default: the running server's at --url, else LODESTONE_DATA_DIR or ./.lodestone)",
+    )
     .option("--indices <names>", "comma-separated index names or patterns (default: all indices)")
     .option("--json", "print the manifest summary as JSON")
     .action(
@@ -70,7 +83,7 @@ export function registerSnapshot(program: Command): void {
         opts: { dataDir?: string; indices?: string; json?: boolean },
         command: Command,
       ) => {
-        const dataDir = serverConfig(command, { dataDir: opts.dataDir }).dataDir;
+        const dataDir = opts.dataDir ?? (await runningDataDir(command)) ?? serverConfig(command, {}).dataDir;
         const indices = opts.indices
           ?.split(",")
           .map((s) => s.trim())
@@ -89,7 +102,7 @@ export function registerSnapshot(program: Command): void {
           bar.stop();
           if (remote)
             await copyPaths(apiClient(command), folder, dest.endsWith("/") ? dest : `${dest}/`, true);
-          summary(manifest, dest, Boolean(opts.json), "snapshot");
+          summary(manifest, dest, Boolean(opts.json), `snapshot of ${dataDir} in`);
         } finally {
           bar.stop();
           if (remote) fs.rmSync(folder, { recursive: true, force: true });
