@@ -4,6 +4,7 @@
  * server acknowledged is there exactly once → next cycle on the restarted server. One seed drives
  * every delay and every random choice, so a failing run is replayed with LODESTONE_FAULT_SEED.
  */
+import fs from "node:fs";
 import { seededRandom } from "../helpers/random.ts";
 import { killServer, type ServerProcess, spawnServer } from "../helpers/server-process.ts";
 
@@ -95,6 +96,8 @@ export async function runKillCycles(opts: {
   } finally {
     await killServer(server);
   }
+  // kept for a look when a check failed (the error names the seed); removed when all passed
+  fs.rmSync(opts.dataDir, { recursive: true, force: true });
   report.seconds = Math.round((Date.now() - started) / 100) / 10;
   for (const [name, r] of Object.entries(report.scenarios))
     log(
