@@ -49,3 +49,9 @@ export function writeResults(name: string, json: Record<string, unknown>, tables
   fs.writeFileSync(path.join(RESULTS_DIR, `${name}.md`), md);
   return md;
 }
+
+/** The value below which `p` percent of a sorted list lies (nearest rank); 0 for an empty list. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (!sorted.length) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
+}
