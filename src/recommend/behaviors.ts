@@ -40,7 +40,7 @@ export interface ItemStats {
 
 const MAX_ID = 256;
 /** Behaviours per user that serving reads (profile and the "already seen" filter). */
-const HISTORY = 200;
+const HISTORY = 500;
 /** Users whose histories stay cached. */
 const HISTORY_CACHE = 20_000;
 const FUTURE_SLACK_MS = 24 * 3600 * 1000;
@@ -156,7 +156,7 @@ export class BehaviorStore {
     this.insert(instanceId, events);
   }
 
-  /** A user's latest behaviours other than exposures, newest first (the last 200; cached). */
+  /** A user's latest behaviours other than exposures, newest first (the last 500; cached). */
   history(instanceId: string, userId: string): Behavior[] {
     const key = `${instanceId}\u0000${userId}`;
     let found = this.histories.get(key);
@@ -192,6 +192,16 @@ export class BehaviorStore {
         type: opts.type ?? null,
         limit: opts.limit ?? 100,
       }) as Behavior[];
+  }
+
+  /** The users who acted most recently (exposures aside), with their number of behaviours. */
+  users(instanceId: string, limit = 100): Array<{ user_id: string; behaviors: number; last_at: number }> {
+    return this.db
+      .prepare(
+        `SELECT user_id, COUNT(*) AS behaviors, MAX(at) AS last_at FROM rec_behaviors
+         WHERE instance_id = ? AND type <> 'expose' GROUP BY user_id ORDER BY MAX(seq) DESC LIMIT ?`,
+      )
+      .all(instanceId, limit) as Array<{ user_id: string; behaviors: number; last_at: number }>;
   }
 
   /** Counts per item (cached; rebuilt from the log the first time). */

@@ -131,6 +131,9 @@ export function fieldMap(input: FieldMapInput | undefined, itemIdField: string, 
 }
 
 export class DatasourceStore {
+  /** Lists by instance ("" = all), read on every recommendation; dropped on any change. */
+  private readonly cache = new Map<string, Datasource[]>();
+
   constructor(private readonly db: Db) {}
 
   create(instanceId: string, input: DatasourceInput, embedded?: boolean): Datasource {
@@ -146,10 +149,13 @@ export class DatasourceStore {
     this.db
       .prepare("INSERT INTO rec_datasources (id, instance_id, body, sync, created_at) VALUES (?, ?, ?, ?, ?)")
       .run(ds.datasource_id, instanceId, JSON.stringify(body), JSON.stringify(sync), ds.created_at);
+    this.cache.clear();
     return ds;
   }
 
   list(instanceId?: string): Datasource[] {
+    const cached = this.cache.get(instanceId ?? "");
+    if (cached) return cached;
     const rows = (
       instanceId === undefined
         ? this.db.prepare("SELECT body, sync FROM rec_datasources ORDER BY created_at").all()
@@ -157,7 +163,9 @@ export class DatasourceStore {
             .prepare("SELECT body, sync FROM rec_datasources WHERE instance_id = ? ORDER BY created_at")
             .all(instanceId)
     ) as { body: string; sync: string }[];
-    return rows.map((r) => ({ ...JSON.parse(r.body), sync: JSON.parse(r.sync) }));
+    const list = rows.map((r) => ({ ...JSON.parse(r.body), sync: JSON.parse(r.sync) }));
+    this.cache.set(instanceId ?? "", list);
+    return list;
   }
 
   get(instanceId: string, id: string): Datasource {
@@ -171,8 +179,14 @@ export class DatasourceStore {
     return found;
   }
 
+  /** Forgets cached lists (after an instance and, by cascade, its datasources were deleted). */
+  forget(): void {
+    this.cache.clear();
+  }
+
   setSync(id: string, sync: SyncState): void {
     this.db.prepare("UPDATE rec_datasources SET sync = ? WHERE id = ?").run(JSON.stringify(sync), id);
+    this.cache.clear();
   }
 
   delete(instanceId: string, id: string): void {
@@ -183,5 +197,6 @@ export class DatasourceStore {
         .run(instanceId, id);
       this.db.prepare("DELETE FROM rec_datasources WHERE id = ?").run(id);
     })();
+    this.cache.clear();
   }
 }

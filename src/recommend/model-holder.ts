@@ -7,11 +7,33 @@ import fs from "node:fs";
 import path from "node:path";
 import { loadModel } from "./models/index.ts";
 import type { RecallModel } from "./models/types.ts";
+import { loadTop, type TopLists } from "./precompute.ts";
 
 export interface LoadedModel {
   model: RecallModel;
   item: Map<string, number>;
   user: Map<string, number>;
+  /** Known users' precomputed lists (precompute.ts). */
+  top?: TopLists;
+  /** What one live call (a 10-item history) took when the model loaded, in ms. */
+  liveMs: number;
+}
+
+/** Channels slower than this per live call are served only from their precomputed lists. */
+export const LIVE_BUDGET_MS = 5;
+
+/** Times a live call on a few of the model's items (the median of three). */
+function measureLive(model: RecallModel): number {
+  const n = Math.min(10, model.itemIds.length);
+  const items = Int32Array.from({ length: n }, (_, i) => Math.floor((i * model.itemIds.length) / n));
+  const weights = new Float32Array(n).fill(1);
+  const times: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const t = performance.now();
+    model.recommendForHistory(items, weights, 50);
+    times.push(performance.now() - t);
+  }
+  return times.sort((a, b) => a - b)[1] ?? 0;
 }
 
 export interface ModelSet {
@@ -88,6 +110,8 @@ export class ModelHolder {
         model,
         item: new Map(model.itemIds.map((id, i) => [id, i])),
         user: new Map(model.userIds.map((id, i) => [id, i])),
+        top: loadTop(path.join(folder, `${channel}.top`)),
+        liveMs: measureLive(model),
       });
     }
     return { version, channels, trained_at: manifest.trained_at };

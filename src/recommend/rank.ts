@@ -8,7 +8,8 @@ import type { CatalogItem, Neighbors } from "./catalog.ts";
 import { categorySimilarity, mmr, neighborSimilarity } from "./diversity.ts";
 import { DEFAULT_MAX_EXPOSURES, exploreSlots, isNew, type Random } from "./explore.ts";
 import type { ItemPredicate } from "./filters.ts";
-import type { ModelSet } from "./model-holder.ts";
+import { LIVE_BUDGET_MS, type ModelSet } from "./model-holder.ts";
+import { topFor } from "./precompute.ts";
 import type { DiversitySpec, ExploreSpec } from "./schema.ts";
 
 /** Channel weights when the request and scene give none; a weight of 0 turns a channel off. */
@@ -74,15 +75,21 @@ function modelRecall(
 ): Map<string, Array<[string, number]>> {
   const out = new Map<string, Array<[string, number]>>();
   const anchors = input.items?.length ? new Map(input.items.map((id) => [id, 1])) : profile;
+  // the models do not leave out what the user already has: say so (the filters would drop it later)
+  const excluded = new Set([...anchors.keys(), ...input.history.map((b) => b.item_id)]);
   for (const [channel, loaded] of input.models.channels) {
     const exclude = new Set<number>();
-    for (const id of anchors.keys()) {
+    for (const id of excluded) {
       const i = loaded.item.get(id);
       if (i !== undefined) exclude.add(i);
     }
     const u = input.userId === undefined || input.items?.length ? undefined : loaded.user.get(input.userId);
+    const listed = u !== undefined && loaded.top && k <= loaded.top.k ? topFor(loaded.top, u) : undefined;
+    // a model too slow to score live serves only the users it has lists for
+    if (!listed && loaded.liveMs > LIVE_BUDGET_MS) continue;
     let scored: { items: Int32Array; scores: Float32Array };
-    if (u !== undefined) scored = loaded.model.recommend(u, k, exclude);
+    if (listed) scored = listed;
+    else if (u !== undefined) scored = loaded.model.recommend(u, k, exclude);
     else {
       const known = [...anchors].filter(([id]) => loaded.item.has(id));
       scored = loaded.model.recommendForHistory(

@@ -126,6 +126,7 @@ export class RecommendService {
 
   deleteInstance(id: string): void {
     this.instances.delete(id);
+    this.datasources.forget();
     this.catalog.forget(id);
     this.behaviors.forget(id);
     this.models.forget(id);

@@ -13,6 +13,7 @@ import readline from "node:readline";
 import { jobContext, reportMetrics, reportProgress } from "../jobs/sdk.ts";
 import { buildInteractionData, saveModel, TRAINERS } from "./models/index.ts";
 import type { InteractionEvent } from "./models/types.ts";
+import { precompute, saveTop } from "./precompute.ts";
 
 const ctx = jobContext();
 const param = (name: string) => {
@@ -64,8 +65,15 @@ for (const [i, channel] of channels.entries()) {
   if (!model) continue;
   const ms = performance.now() - started;
   saveModel(model, path.join(tmp, channel));
-  (manifest.channels as Record<string, { train_ms: number }>)[channel] = { train_ms: Math.round(ms) };
-  reportMetrics({ [`train_ms_${channel}`]: ms }, i + 1);
+  // each known user's list, so serving them is a lookup (see precompute.ts)
+  const listed = performance.now();
+  saveTop(precompute(model, data), path.join(tmp, `${channel}.top`));
+  const listMs = performance.now() - listed;
+  (manifest.channels as Record<string, { train_ms: number; lists_ms: number }>)[channel] = {
+    train_ms: Math.round(ms),
+    lists_ms: Math.round(listMs),
+  };
+  reportMetrics({ [`train_ms_${channel}`]: ms, [`lists_ms_${channel}`]: listMs }, i + 1);
   reportProgress(0.1 + (0.9 * (i + 1)) / channels.length, `trained ${channel} in ${Math.round(ms)} ms`);
 }
 fs.writeFileSync(path.join(tmp, "manifest.json"), JSON.stringify(manifest, null, 2));

@@ -4,6 +4,7 @@ import { chatPage } from "./pages/chat.ts";
 import { indicesPage } from "./pages/indices.ts";
 import { jobsPage } from "./pages/jobs.ts";
 import { modelsPage } from "./pages/models.ts";
+import { recommendPage } from "./pages/recommend.ts";
 import { relevancePage } from "./pages/relevance.ts";
 import { searchPage } from "./pages/search.ts";
 import { errorBox, field, h, openDialog } from "./ui.ts";
@@ -15,6 +16,7 @@ const PAGES: Record<string, { page: Page; title: string }> = {
   chat: { page: chatPage, title: "Chat" },
   search: { page: searchPage, title: "Search playground" },
   relevance: { page: relevancePage, title: "Relevance lab" },
+  recommend: { page: recommendPage, title: "Recommendations" },
   jobs: { page: jobsPage, title: "Jobs" },
   models: { page: modelsPage, title: "Models and endpoints" },
   indices: { page: indicesPage, title: "Indices" },

@@ -22,6 +22,15 @@ const BehaviorQuery = Type.Object(
   { additionalProperties: false },
 );
 
+const ListQuery = Type.Object(
+  { index: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })) },
+  { additionalProperties: false },
+);
+const UsersQuery = Type.Object(
+  { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) },
+  { additionalProperties: false },
+);
+
 /** The most events one push may carry. */
 export const MAX_BEHAVIORS = 10_000;
 
@@ -32,7 +41,18 @@ export function recommendRoutes(app: FastifyInstance, rec: RecommendService): vo
   app.post("/v2/instances", { schema: { body: InstanceBody } }, async (req, reply) =>
     reply.code(201).send(ok(req.id, rec.instances.create(req.body as Static<typeof InstanceBody>))),
   );
-  app.get("/v2/instances", async (req) => ok(req.id, rec.instances.list()));
+  // ?index=<name>: the instances whose catalog is that search index (the console's "related" panel)
+  app.get("/v2/instances", { schema: { querystring: ListQuery } }, async (req) => {
+    const { index } = req.query as Static<typeof ListQuery>;
+    const all = rec.instances.list();
+    if (index === undefined) return ok(req.id, all);
+    return ok(
+      req.id,
+      all.filter((i) =>
+        rec.datasources.list(i.instance_id).some((d) => d.type === "elasticsearch" && d.index === index),
+      ),
+    );
+  });
   app.get("/v2/instances/:id", { schema: { params: InstanceParams } }, async (req) =>
     ok(req.id, rec.describe(rec.instances.get(params(req).id))),
   );
@@ -113,6 +133,16 @@ export function recommendRoutes(app: FastifyInstance, rec: RecommendService): vo
       const q = req.query as Static<typeof BehaviorQuery>;
       rec.instances.get(params(req).id);
       return ok(req.id, rec.behaviors.list(params(req).id, q.user_id, q));
+    },
+  );
+
+  // the users who acted lately, for the console's user picker
+  app.get(
+    "/v2/instances/:id/users",
+    { schema: { params: InstanceParams, querystring: UsersQuery } },
+    async (req) => {
+      rec.instances.get(params(req).id);
+      return ok(req.id, rec.behaviors.users(params(req).id, (req.query as Static<typeof UsersQuery>).limit));
     },
   );
 

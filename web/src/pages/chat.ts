@@ -4,6 +4,7 @@
  * app's /feedback; the session continues across questions; the retrieval trace is viewable.
  */
 import { ApiError, errorText, json, readEvents, send } from "../api.ts";
+import { relatedPanel } from "../related.ts";
 import {
   announce,
   errorBox,
@@ -310,6 +311,10 @@ function renderAnswer(answerEl: HTMLElement, app: string, answer: ChatAnswer): v
     h("p", { class: "who" }, h("strong", {}, "Answer")),
     text,
     answer.citations.length ? sources : h("p", { class: "muted" }, "No citations."),
+    relatedPanel(
+      answer.citations[0]?.index,
+      answer.citations.map((c) => c.chunk_id),
+    ),
     h("div", { class: "row wrap top" }, rating, trace),
   );
 }
