@@ -32,6 +32,8 @@ export const ALS_DEFAULTS = {
 
 export class AlsModel implements PersistableModel {
   readonly channel: string;
+  /** YᵀY of the item factors, computed on the first fold-in and reused */
+  private itemGram: Float64Array | undefined;
   constructor(
     readonly userIds: string[],
     readonly itemIds: string[],
@@ -64,7 +66,8 @@ export class AlsModel implements PersistableModel {
     exclude?: ReadonlySet<number>,
   ): Scored {
     const f = this.factors;
-    const gram = gramOf(this.itemFactors, this.itemIds.length, f);
+    this.itemGram ??= gramOf(this.itemFactors, this.itemIds.length, f);
+    const gram = this.itemGram;
     const indptr = Int32Array.of(0, items.length);
     const x = new Float32Array(f);
     solveRows(
@@ -261,15 +264,25 @@ export const alsTrainer: Trainer<AlsModel> = {
     const items = new Float32Array(ni * f);
     normalInit(users, 0.01, rng);
     normalInit(items, 0.01, rng);
+    const solver = opts.solver ?? "cg";
+    const cgSteps = opts.cgSteps ?? ALS_DEFAULTS.cgSteps;
+    if (solver !== "cg" && solver !== "cholesky")
+      throw new RangeError(`als: solver must be cg or cholesky, got ${solver}`);
+    const solve = (r: Csr, other: Float32Array, rows: number, into: Float32Array) =>
+      solver === "cg"
+        ? solveRowsCg(r, other, gramOf(other, rows, f), f, lambda, alpha, into, cgSteps)
+        : solveRows(r, other, gramOf(other, rows, f), f, lambda, alpha, into);
     for (let it = 0; it < iterations; it++) {
-      solveRows(x, items, gramOf(items, ni, f), f, lambda, alpha, users);
-      solveRows(xt, users, gramOf(users, nu, f), f, lambda, alpha, items);
+      solve(x, items, ni, users);
+      solve(xt, users, nu, items);
     }
     return new AlsModel(data.userIds, data.itemIds, f, users, items, {
       iterations,
       regularization: lambda,
       alpha,
       seed,
+      solver,
+      cgSteps,
     });
   },
 };
