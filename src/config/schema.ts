@@ -35,6 +35,17 @@ export const ConfigSchema = Type.Object(
           default: 5 * 1024 * 1024 * 1024,
           description: "largest object accepted by the object store",
         }),
+        ratePerKey: Type.Number({
+          minimum: 0,
+          default: 100,
+          description:
+            "requests per second each API key may send to either server (token bucket; 0 = no limit); requests without a key are not limited",
+        }),
+        rateBurst: Type.Integer({
+          minimum: 1,
+          default: 200,
+          description: "requests an API key may send at once before limits.ratePerKey applies",
+        }),
       },
       { default: {}, additionalProperties: false },
     ),

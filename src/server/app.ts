@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyInstance } from "fastify";
-import { installAuth } from "./auth.ts";
+import { installAuth, type KeyGuard } from "./auth.ts";
 import { installErrorHandling } from "./errors.ts";
 import { instrumentHttp } from "./metrics/http.ts";
 import { PlatformMetrics } from "./metrics/platform-metrics.ts";
@@ -21,6 +21,8 @@ export interface AppOptions {
   logFile?: string;
   /** The process's metrics, shared with the search port's app (a new set when absent). */
   metrics?: PlatformMetrics;
+  /** The key policy, shared with the search port's app so a key has one rate limit (a new one when absent). */
+  guard?: KeyGuard;
 }
 
 /** The platform API server: one Fastify app, one plugin of routes per service. */
@@ -48,7 +50,7 @@ export function buildApp(platform: Platform, opts: AppOptions = {}): FastifyInst
   instrumentHttp(app, metrics.http, "platform");
   logTraceIds(app);
   installErrorHandling(app);
-  installAuth(app, platform);
+  installAuth(app, platform, opts.guard);
   healthRoutes(app, platform);
   metricsRoute(app, metrics);
   ossRoutes(app, platform);

@@ -1,10 +1,13 @@
 /**
- * API keys for the platform API: `lsk-` + 40 random base62 characters, sent as
- * `Authorization: Bearer <key>` or `x-api-key: <key>`. Only the SHA-256 of a key is stored, with
- * its first characters for display; the plain key is returned once, by `KeyStore.create`.
+ * API keys for both servers (the platform API and the search API): `lsk-` + 40 random base62
+ * characters, sent as `Authorization: Bearer <key>`, `x-api-key: <key>` or Elasticsearch's
+ * `Authorization: ApiKey base64(id:key)`. Only the SHA-256 of a key is stored, with its first
+ * characters for display; the plain key is returned once, by `KeyStore.create`. A key has a scope
+ * (read, search or admin, see scopes.ts) and a per-key request rate (rate-limit.ts).
  *
- * Policy: a server bound to a loopback address needs no key unless `auth.required: true`; any
- * other bind address requires one unless `auth.required: false`. `GET /health` is always open.
+ * Policy: servers bound to a loopback address need no key unless `auth.required: true`; any
+ * other bind address requires one unless `auth.required: false`. Health checks and the console's
+ * static files are always open.
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
@@ -14,6 +17,10 @@ import type { LodestoneConfig } from "../config/schema.ts";
 import type { Db } from "../state/db.ts";
 import { errorBody } from "./errors.ts";
 import type { Platform } from "./platform-types.ts";
+import { TokenBuckets } from "./rate-limit.ts";
+import { isKeyScope, KEY_SCOPES, type KeyScope, scopeAllows } from "./scopes.ts";
+
+export { KEY_SCOPES, type KeyScope } from "./scopes.ts";
 
 export const KEY_PREFIX = "lsk-";
 const KEY_RANDOM_CHARS = 40;
@@ -43,6 +50,8 @@ export interface ApiKeyInfo {
   name: string;
   /** The first characters of the key, e.g. `lsk-a1B2c3D4`. */
   prefix: string;
+  /** What the key may do: read (searches, answers), search (the search API), admin (everything). */
+  scope: KeyScope;
   createdAt: number;
   lastUsedAt: number | null;
   revokedAt: number | null;
@@ -53,6 +62,7 @@ interface ApiKeyRow {
   name: string;
   prefix: string;
   hash: string;
+  scope: string;
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
@@ -84,6 +94,7 @@ function toInfo(row: ApiKeyRow): ApiKeyInfo {
     id: row.id,
     name: row.name,
     prefix: row.prefix,
+    scope: isKeyScope(row.scope) ? row.scope : "read",
     createdAt: row.created_at,
     lastUsedAt: row.last_used_at,
     revokedAt: row.revoked_at,
@@ -95,7 +106,10 @@ export class KeyStore {
   constructor(private readonly db: Db) {}
 
   /** Creates a key. The returned `key` is the only time the plain key exists outside its holder. */
-  create(name: string): { key: string; info: ApiKeyInfo } {
+  create(name: string, scope: KeyScope = "admin"): { key: string; info: ApiKeyInfo } {
+    if (!isKeyScope(scope)) {
+      throw badRequest("InvalidParameter", `the scope must be one of ${KEY_SCOPES.join(", ")}`, "scope");
+    }
     const trimmed = name.trim();
     if (!trimmed || trimmed.length > 100 || /\p{Cc}/u.test(trimmed)) {
       throw badRequest(
@@ -110,13 +124,14 @@ export class KeyStore {
       name: trimmed,
       prefix: key.slice(0, DISPLAY_PREFIX_LENGTH),
       hash: hashKey(key),
+      scope,
       created_at: Date.now(),
       last_used_at: null,
       revoked_at: null,
     };
     this.db
       .prepare(
-        "INSERT INTO api_keys (id, name, prefix, hash, created_at) VALUES (@id, @name, @prefix, @hash, @created_at)",
+        "INSERT INTO api_keys (id, name, prefix, hash, scope, created_at) VALUES (@id, @name, @prefix, @hash, @scope, @created_at)",
       )
       .run(row);
     return { key, info: toInfo(row) };
@@ -213,72 +228,169 @@ export function authRequired(config: LodestoneConfig): boolean {
   return config.auth?.required ?? !isLoopbackHost(config.host);
 }
 
-/** The key a request presents: `Authorization: Bearer <key>`, else `x-api-key`. */
-function presentedKey(request: FastifyRequest): string | undefined {
-  const authorization = request.headers.authorization;
+/**
+ * The key a request presents: `Authorization: Bearer <key>`, Elasticsearch's
+ * `Authorization: ApiKey base64(<id>:<key>)` (or the key itself), else `x-api-key`.
+ */
+export function presentedKey(headers: FastifyRequest["headers"]): string | undefined {
+  const authorization = headers.authorization;
   if (authorization) {
     const bearer = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);
+    if (bearer) return bearer[1];
+    const apiKey = /^ApiKey[ \t]+(\S+)[ \t]*$/i.exec(authorization)?.[1];
+    if (apiKey) {
+      if (KEY_PATTERN.test(apiKey)) return apiKey;
+      const decoded = Buffer.from(apiKey, "base64").toString("utf8");
+      return decoded.slice(decoded.indexOf(":") + 1);
+    }
     // a malformed Authorization header is a wrong key, not a missing one
-    return bearer?.[1] ?? "";
+    return "";
   }
-  const header = request.headers["x-api-key"];
+  const header = headers["x-api-key"];
   return typeof header === "string" ? header.trim() : undefined;
 }
 
-function refuse(request: FastifyRequest, reply: FastifyReply, message: string): FastifyReply {
-  return reply
-    .code(401)
-    .header("www-authenticate", 'Bearer realm="lodestone"')
-    .send(errorBody(401, "invalid_api_key", message, null, request.id));
+/** Why a request is refused: its HTTP status, a code, a message saying what to do. */
+export interface Refusal {
+  status: 401 | 403 | 429;
+  code: "invalid_api_key" | "insufficient_scope" | "rate_limited";
+  message: string;
+  /** Seconds until a rate-limited key may try again. */
+  retryAfter?: number;
 }
 
 /**
- * Installs the API key check on every route but the public ones (and on unknown routes, so they
- * do not reveal what exists). Keys are read from the database on each request, so keys created
- * or revoked with `lodestone keys` take effect without a restart.
+ * The one key policy of both servers: which requests need a key, which keys are valid, what their
+ * scope allows and how fast they may call. Keys are read from the database on each request, so
+ * keys created or revoked with `lodestone keys` take effect without a restart.
  */
-export function installAuth(app: FastifyInstance, platform: Platform): void {
+export class KeyGuard {
+  readonly required: boolean;
+  private readonly keys: KeyStore;
+  private readonly internalKeyHash: Buffer;
+  private readonly buckets: TokenBuckets;
+
+  constructor(platform: Platform, buckets?: TokenBuckets) {
+    this.required = authRequired(platform.config);
+    this.keys = new KeyStore(platform.db);
+    this.internalKeyHash = Buffer.from(hashKey(platform.internalApiKey));
+    const { ratePerKey, rateBurst } = platform.config.limits;
+    this.buckets = buckets ?? new TokenBuckets(ratePerKey, rateBurst);
+  }
+
+  hasActiveKeys(): boolean {
+    return this.keys.hasActiveKeys();
+  }
+
+  /** Undefined when the request may go on. `server` says which API the route belongs to. */
+  check(request: FastifyRequest, server: "platform" | "search"): Refusal | undefined {
+    if (!this.required) return undefined;
+    const route = request.routeOptions.url;
+    if (server === "platform" && route !== undefined && PUBLIC_ROUTES.has(route)) return undefined;
+    const presented = presentedKey(request.headers);
+    if (presented === undefined) {
+      return {
+        status: 401,
+        code: "invalid_api_key",
+        message: `this server requires an API key: send "Authorization: Bearer <key>" or "x-api-key: <key>"; create a key on the server's machine with "${CREATE_KEY_HINT}"`,
+      };
+    }
+    // the platform's own key for its jobs (in memory only, new at every start): admin, not limited
+    if (timingSafeEqual(Buffer.from(hashKey(presented)), this.internalKeyHash)) return undefined;
+    const result = this.keys.verify(presented);
+    if (!result.ok) {
+      return {
+        status: 401,
+        code: "invalid_api_key",
+        message:
+          result.reason === "revoked"
+            ? `the API key ${result.key.prefix}… was revoked; create a new one with "${CREATE_KEY_HINT}"`
+            : `invalid API key: keys look like lsk-… and are shown once by "${CREATE_KEY_HINT}" (see "lodestone keys list")`,
+      };
+    }
+    const { key } = result;
+    if (!scopeAllows(key.scope, server, request.method, route ?? request.url)) {
+      return {
+        status: 403,
+        code: "insufficient_scope",
+        message: `the API key ${key.prefix}… has scope "${key.scope}", which does not allow ${request.method} ${route ?? request.url.split("?")[0]} on the ${server} API; use a key with a wider scope ("${CREATE_KEY_HINT} --scope admin")`,
+      };
+    }
+    const wait = this.buckets.take(key.id);
+    if (wait > 0) {
+      const retryAfter = Math.max(1, Math.ceil(wait / 1000));
+      return {
+        status: 429,
+        code: "rate_limited",
+        message: `the API key ${key.prefix}… sent more than ${this.buckets.ratePerSecond} requests per second (burst ${this.buckets.burst}); retry after ${retryAfter} s, or raise limits.ratePerKey`,
+        retryAfter,
+      };
+    }
+    return undefined;
+  }
+}
+
+function warnAboutPolicy(app: FastifyInstance, platform: Platform, guard: KeyGuard, what: string): void {
   const { config } = platform;
-  if (!authRequired(config)) {
+  if (!guard.required) {
     if (config.auth?.required === false && !isLoopbackHost(config.host)) {
       app.log.warn(
-        `auth.required is false: the platform API on ${config.host} accepts requests without an API key`,
+        `auth.required is false: the ${what} on ${config.host} accepts requests without an API key`,
       );
     }
-    return;
-  }
-  const keys = new KeyStore(platform.db);
-  const internalKeyHash = Buffer.from(hashKey(platform.internalApiKey));
-  if (!keys.hasActiveKeys()) {
+  } else if (!guard.hasActiveKeys()) {
     app.log.warn(
-      `the platform API requires an API key (host ${config.host}) and none exists yet; create one with "${CREATE_KEY_HINT}"`,
+      `the ${what} requires an API key (host ${config.host}) and none exists yet; create one with "${CREATE_KEY_HINT}"`,
     );
   }
+}
+
+/**
+ * Installs the key check on every platform route but the public ones (and on unknown routes, so
+ * they do not reveal what exists), answering in the platform's error shape.
+ */
+export function installAuth(app: FastifyInstance, platform: Platform, guard = new KeyGuard(platform)): void {
+  warnAboutPolicy(app, platform, guard, "platform API");
+  if (!guard.required) return;
   app.addHook("onRequest", async (request, reply) => {
-    if (request.routeOptions.url !== undefined && PUBLIC_ROUTES.has(request.routeOptions.url)) return;
-    const presented = presentedKey(request);
-    if (presented === undefined) {
-      return refuse(
-        request,
-        reply,
-        `this server requires an API key: send "Authorization: Bearer <key>" or "x-api-key: <key>"; create a key on the server's machine with "${CREATE_KEY_HINT}"`,
-      );
-    }
-    // the platform's own key for its jobs (in memory only, new at every start)
-    if (timingSafeEqual(Buffer.from(hashKey(presented)), internalKeyHash)) return;
-    const result = keys.verify(presented);
-    if (result.ok) return;
-    if (result.reason === "revoked") {
-      return refuse(
-        request,
-        reply,
-        `the API key ${result.key.prefix}… was revoked; create a new one with "${CREATE_KEY_HINT}"`,
-      );
-    }
-    return refuse(
-      request,
-      reply,
-      `invalid API key: keys look like lsk-… and are shown once by "${CREATE_KEY_HINT}" (see "lodestone keys list")`,
-    );
+    const refusal = guard.check(request, "platform");
+    if (!refusal) return;
+    if (refusal.status === 401) reply.header("www-authenticate", 'Bearer realm="lodestone"');
+    if (refusal.retryAfter !== undefined) reply.header("retry-after", String(refusal.retryAfter));
+    return reply
+      .code(refusal.status)
+      .send(errorBody(refusal.status, refusal.code, refusal.message, null, request.id));
+  });
+}
+
+/** Elasticsearch's error types for the refusals, so ES clients report them as they would a cluster's. */
+const SEARCH_ERROR_TYPE: Record<Refusal["status"], string> = {
+  401: "security_exception",
+  403: "security_exception",
+  429: "es_rejected_execution_exception",
+};
+
+/**
+ * The same check on every route of the search API (unknown routes included), answering in
+ * Elasticsearch's error shape. Installed by the platform on the search server (search/ imports
+ * nothing of server/).
+ */
+export function installSearchAuth(
+  app: FastifyInstance,
+  platform: Platform,
+  guard = new KeyGuard(platform),
+): void {
+  warnAboutPolicy(app, platform, guard, "search API");
+  if (!guard.required) return;
+  app.addHook("onRequest", async (request, reply) => {
+    const refusal = guard.check(request, "search");
+    if (!refusal) return;
+    if (refusal.status === 401) reply.header("www-authenticate", 'ApiKey, Bearer realm="lodestone"');
+    if (refusal.retryAfter !== undefined) reply.header("retry-after", String(refusal.retryAfter));
+    const cause = { type: SEARCH_ERROR_TYPE[refusal.status], reason: refusal.message };
+    return reply
+      .code(refusal.status)
+      .header("content-type", "application/json; charset=UTF-8")
+      .send(JSON.stringify({ error: { root_cause: [cause], ...cause }, status: refusal.status }));
   });
 }

@@ -25,7 +25,7 @@ import { openDatabase } from "../state/db.ts";
 import { LocalObjectStore } from "../storage/local-store.ts";
 import { TRAINING_BUILTINS } from "../training-jobs/index.ts";
 import { buildApp } from "./app.ts";
-import { generateKey } from "./auth.ts";
+import { generateKey, installSearchAuth, KeyGuard } from "./auth.ts";
 import { instrumentHttp } from "./metrics/http.ts";
 import { PlatformMetrics } from "./metrics/platform-metrics.ts";
 import type { Platform } from "./platform-types.ts";
@@ -37,6 +37,8 @@ import { VERSION } from "./version.ts";
 export interface RunningPlatform {
   platform: Platform;
   app: FastifyInstance;
+  /** The search API's server (tests enumerate its routes). */
+  searchApp: FastifyInstance;
   /** The URL the API listens on. */
   url: string;
   /** The URL of the Elasticsearch/OpenSearch-compatible API. */
@@ -133,7 +135,8 @@ export async function startPlatform(
     recommend,
   };
   if (opts.logFile) fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
-  const app = buildApp(platform, { ...opts, metrics });
+  const guard = new KeyGuard(platform);
+  const app = buildApp(platform, { ...opts, metrics, guard });
   warn = (message) => app.log.warn(message);
   const searchApp = buildSearchApp(search, {
     bodyLimit: config.limits.searchBodyBytes,
@@ -141,6 +144,7 @@ export async function startPlatform(
     logger: app.log,
     instrument: (searchServer) => instrumentHttp(searchServer, metrics.http, "search"),
     plugins: (searchServer) => {
+      installSearchAuth(searchServer, platform, guard);
       mlCommonsRoutes(searchServer, ml);
       tuneRoutes(searchServer);
     },
@@ -182,5 +186,5 @@ export async function startPlatform(
     })();
     return closing;
   };
-  return { platform, app, url, searchUrl, close };
+  return { platform, app, searchApp, url, searchUrl, close };
 }

@@ -256,4 +256,10 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 8,
+    name: "api key scopes",
+    // read: searches and RAG answers only; search: reads plus index writes; admin: everything (existing keys)
+    sql: `ALTER TABLE api_keys ADD COLUMN scope TEXT NOT NULL DEFAULT 'admin';`,
+  },
 ];

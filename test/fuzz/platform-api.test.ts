@@ -300,7 +300,7 @@ const recommendRequest: fc.Arbitrary<FuzzRequest> = fc
       .tuple(instance, fc.constantFrom("", "/scenes", "/datasources", "/scenes/nope", "/datasources/nope"))
       .map(([i, p]) => ({ method: "GET", path: `/v2/instances/${i}${p}` })),
   )
-  .map((req) => ({
+  .map((req: FuzzRequest) => ({
     ...req,
     path: req.path.replace("__instance__", instanceId),
     body: JSON.parse(JSON.stringify(req.body ?? null).replaceAll("__instance__", instanceId)) ?? undefined,
@@ -329,14 +329,12 @@ const ossKey = fc.oneof(
 );
 const bucket = fc.oneof(fc.constantFrom("fzb", "models", ".."), segment(hostileName));
 const storageRequest: fc.Arbitrary<FuzzRequest> = fc.oneof(
-  fc
-    .tuple(bucket, ossKey, fc.string({ maxLength: 40 }))
-    .map(([b, k, raw]) => ({
-      method: "PUT",
-      path: `/v1/oss/${b}/${k}`,
-      raw,
-      contentType: "application/octet-stream",
-    })),
+  fc.tuple(bucket, ossKey, fc.string({ maxLength: 40 })).map(([b, k, raw]) => ({
+    method: "PUT",
+    path: `/v1/oss/${b}/${k}`,
+    raw,
+    contentType: "application/octet-stream",
+  })),
   fc
     .tuple(bucket, ossKey, fc.constantFrom("GET", "DELETE", "HEAD"))
     .map(([b, k, method]) => ({ method, path: `/v1/oss/${b}/${k}` })),
@@ -374,13 +372,11 @@ const mlRequest: fc.Arbitrary<FuzzRequest> = fc.oneof(
       record({ embedding_dimension: mostly(fc.integer({ min: -1, max: 100000 })), model_type: mostly(text) }),
     ),
   }).map((body) => ({ method: "POST", path: "/_plugins/_ml/models/_register", body })),
-  fc
-    .tuple(id, fc.constantFrom("", "/_deploy", "/_undeploy", "/_predict"))
-    .map(([i, p]) => ({
-      method: p ? "POST" : "GET",
-      path: `/_plugins/_ml/models/${i}${p}`,
-      body: p === "/_predict" ? { parameters: { texts: ["a"] } } : undefined,
-    })),
+  fc.tuple(id, fc.constantFrom("", "/_deploy", "/_undeploy", "/_predict")).map(([i, p]) => ({
+    method: p ? "POST" : "GET",
+    path: `/_plugins/_ml/models/${i}${p}`,
+    body: p === "/_predict" ? { parameters: { texts: ["a"] } } : undefined,
+  })),
   fc
     .tuple(
       fc.constantFrom("models", "connectors", "model_groups"),

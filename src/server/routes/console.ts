@@ -108,6 +108,11 @@ function searchPassThrough(app: FastifyInstance, platform: Platform): void {
         const contentType = request.headers["content-type"];
         const payload = body && body.length > 0 ? body : undefined;
         const headers: Record<string, string | number> = contentType ? { "content-type": contentType } : {};
+        // the caller's key goes on: the search API checks it (and its scope) as the platform did
+        for (const name of ["authorization", "x-api-key"]) {
+          const value = request.headers[name];
+          if (typeof value === "string") headers[name] = value;
+        }
         // an explicit length: node would not frame a body of a GET or DELETE otherwise
         if (payload) headers["content-length"] = payload.length;
         // node:http, not fetch: no time limit (tuning answers when done, which may take minutes),
