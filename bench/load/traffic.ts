@@ -49,18 +49,28 @@ export function routeMix(
     neural: { [t.vectorField]: { query_text: q, model_id: t.modelId, k: 10 } },
   });
   const match = (q: string) => ({ match: { [t.textField]: q } });
+  // as clients of a vector index do (and RAG retrieval does): hits without their 768 floats
+  const hitSource = { excludes: [t.vectorField] };
   return [
     {
       name: "search bm25",
       weight: 35,
       make: (_i, r) =>
-        json("POST", `${urls.search}/${t.index}/_search`, { size: 10, query: match(pick(questions, r)) }),
+        json("POST", `${urls.search}/${t.index}/_search`, {
+          size: 10,
+          _source: hitSource,
+          query: match(pick(questions, r)),
+        }),
     },
     {
       name: "search neural",
       weight: 15,
       make: (_i, r) =>
-        json("POST", `${urls.search}/${t.index}/_search`, { size: 10, query: neural(pick(questions, r)) }),
+        json("POST", `${urls.search}/${t.index}/_search`, {
+          size: 10,
+          _source: hitSource,
+          query: neural(pick(questions, r)),
+        }),
     },
     {
       name: "search hybrid",
@@ -69,6 +79,7 @@ export function routeMix(
         const q = pick(questions, r);
         return json("POST", `${urls.search}/${t.index}/_search?search_pipeline=${t.hybridPipeline}`, {
           size: 10,
+          _source: hitSource,
           query: { hybrid: { queries: [match(q), neural(q)] } },
         });
       },

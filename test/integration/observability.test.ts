@@ -180,4 +180,14 @@ describe("observability", () => {
     assert.match(text, /^# TYPE lodestone_http_request_duration_seconds histogram$/m);
     assert.match(text, /^nodejs_eventloop_lag_seconds\{quantile="0.99"\} /m);
   });
+  // last: it stops the job runner
+  test("ready is a 503 naming the failing check once the job runner has stopped; live stays 200", async () => {
+    await server.platform.jobs.close();
+    const ready = await fetch(`${server.url}/health/ready`);
+    assert.equal(ready.status, 503);
+    const body = (await ready.json()) as { status: string; failing: string[] };
+    assert.equal(body.status, "unavailable");
+    assert.deepEqual(body.failing, ["jobs"]);
+    assert.equal((await fetch(`${server.url}/health/live`)).status, 200);
+  });
 });
