@@ -6,7 +6,7 @@
  * scheduled times whether or not earlier ones answered; latency counts from the scheduled time, so
  * a stall is not hidden) and reports p50/p90/p99/max and errors.
  *
- *   npm run bench:recommend -- [--rps 200] [--seconds 60] [--warmup 5]
+ *   npm run bench:recommend -- [--rps 200] [--seconds 60] [--warmup 5] [--channels item_cf,popular]
  * Writes bench/results/recommend-serve.{json,md}.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -25,6 +25,7 @@ const { values: args } = parseArgs({
     rps: { type: "string", default: "200" },
     seconds: { type: "string", default: "60" },
     warmup: { type: "string", default: "5" },
+    channels: { type: "string" },
   },
 });
 const RPS = Number(args.rps);
@@ -141,7 +142,14 @@ try {
 
   // training: the retraining job, every channel
   const trainStart = performance.now();
-  const train = (await call<Body>(url, "POST", `/v2/instances/${instance}/train`)).result;
+  const train = (
+    await call<Body>(
+      url,
+      "POST",
+      `/v2/instances/${instance}/train`,
+      args.channels ? { channels: args.channels.split(",") } : undefined,
+    )
+  ).result;
   let model: Body;
   for (;;) {
     await new Promise((r) => setTimeout(r, 500));

@@ -27,6 +27,9 @@ export type Scene = SceneInput & { instance_id: string; created_at: number };
 export const newInstanceId = () => `airec-${randomBytes(8).toString("hex")}`;
 
 export class InstanceStore {
+  /** Instances read on every request; an entry is dropped when its instance is deleted. */
+  private readonly cache = new Map<string, Instance>();
+
   constructor(private readonly db: Db) {}
 
   create(input: InstanceInput): Instance {
@@ -58,10 +61,14 @@ export class InstanceStore {
   }
 
   find(id: string): Instance | undefined {
+    const cached = this.cache.get(id);
+    if (cached) return cached;
     const row = this.db.prepare("SELECT body FROM rec_instances WHERE id = ?").get(id) as
       | { body: string }
       | undefined;
-    return row && JSON.parse(row.body);
+    const found = row && (JSON.parse(row.body) as Instance);
+    if (found) this.cache.set(id, found);
+    return found;
   }
 
   get(id: string, param = "instance_id"): Instance {
@@ -79,6 +86,7 @@ export class InstanceStore {
   delete(id: string): void {
     this.get(id);
     this.db.prepare("DELETE FROM rec_instances WHERE id = ?").run(id);
+    this.cache.delete(id);
   }
 
   createScene(instanceId: string, input: SceneInput): Scene {

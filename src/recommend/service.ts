@@ -63,6 +63,7 @@ export interface PushResult {
 }
 
 const EXPORT_PAGE = 5000;
+const EXPOSURE_FLUSH_MS = 200;
 
 export class RecommendService {
   readonly instances: InstanceStore;
@@ -76,6 +77,8 @@ export class RecommendService {
   private readonly training = new Map<string, Promise<unknown>>();
   private readonly questions: QuestionChannel;
   private readonly timers: NodeJS.Timeout[] = [];
+  private readonly exposures = new Map<string, Behavior[]>();
+  private exposureTimer: NodeJS.Timeout | undefined;
   private readonly newItemCache = new Map<string, { catalog: unknown; warmth: number; ids: string[] }>();
   private closed = false;
 
@@ -118,6 +121,7 @@ export class RecommendService {
   async close(): Promise<void> {
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
+    this.flushExposures();
     await Promise.allSettled([...this.syncing.values(), ...this.training.values()]);
     await Promise.all([...this.backends.values()].map((b) => b.close()));
   }
@@ -497,7 +501,7 @@ export class RecommendService {
     });
     // exposures: what was shown, under the trace id a later click names
     if (req.user_id)
-      this.behaviors.insert(
+      this.logExposures(
         instance.instance_id,
         items.map((r) => ({
           event_id: `${traceId}:${r.item_id}`,
@@ -548,6 +552,30 @@ export class RecommendService {
     for (const [id, item] of catalog) if (item.active && !(stats.get(id)?.actions ?? 0)) ids.push(id);
     this.newItemCache.set(instanceId, { catalog, warmth, ids });
     return ids;
+  }
+
+  /**
+   * Exposures are written in batches (one transaction per EXPOSURE_FLUSH_MS rather than one per
+   * request): a crash loses at most that much of them, never a pushed behaviour.
+   */
+  private logExposures(instanceId: string, events: Behavior[]): void {
+    const pending = this.exposures.get(instanceId);
+    if (pending) pending.push(...events);
+    else this.exposures.set(instanceId, [...events]);
+    if (!this.exposureTimer) {
+      this.exposureTimer = setTimeout(() => this.flushExposures(), EXPOSURE_FLUSH_MS);
+      this.exposureTimer.unref();
+    }
+  }
+
+  /** Writes the exposures logged so far (before they are read, and at shutdown). */
+  flushExposures(): void {
+    clearTimeout(this.exposureTimer);
+    this.exposureTimer = undefined;
+    const batches = [...this.exposures];
+    this.exposures.clear();
+    for (const [instanceId, events] of batches)
+      if (this.instances.find(instanceId)) this.behaviors.insert(instanceId, events);
   }
 
   private async questionHits(instanceId: string, userId: string) {

@@ -132,6 +132,7 @@ export function recommendRoutes(app: FastifyInstance, rec: RecommendService): vo
     async (req) => {
       const q = req.query as Static<typeof BehaviorQuery>;
       rec.instances.get(params(req).id);
+      rec.flushExposures();
       return ok(req.id, rec.behaviors.list(params(req).id, q.user_id, q));
     },
   );
