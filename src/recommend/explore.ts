@@ -85,6 +85,14 @@ function eligible(
     const id = pool[Math.floor(random() * pool.length)] as string;
     if (ok(id)) out.add(id);
   }
+  // few acceptable items left: find them all rather than keep drawing
+  if (out.size < n)
+    for (const id of sample(
+      pool.filter((id) => ok(id) && !out.has(id)),
+      n - out.size,
+      random,
+    ))
+      out.add(id);
   return [...out];
 }
 
