@@ -31,13 +31,33 @@ interface AnchorRow {
   ndcg: number;
 }
 
+/**
+ * The Python to run the anchor with: LODESTONE_PYTHON, else the first of `python3` on PATH and
+ * Debian's /usr/bin/python3 that has numpy. (Debian's numpy on the reference BLAS needs many minutes
+ * for the 9.7k × 9.7k inversion; an OpenBLAS-backed numpy needs seconds.)
+ */
+function anchorPython(): string {
+  const candidates = [process.env.LODESTONE_PYTHON, "python3", "/usr/bin/python3"].filter(
+    (c): c is string => !!c,
+  );
+  for (const python of candidates) {
+    try {
+      execFileSync(python, ["-c", "import numpy"], { stdio: "ignore" });
+      return python;
+    } catch {
+      // not there, or no numpy: try the next
+    }
+  }
+  throw new Error("no Python with numpy for the anchor: run `bash scripts/ensure-bench-deps.sh`");
+}
+
 /** Runs the numpy anchor; its lines read `name\tusers N\trecall@20 X\tndcg@20 Y`. */
 function runAnchor(): { rows: AnchorRow[]; seconds: number } {
   const script = path.join(SHARED_DIR, "anchors/recsys/ease_anchor.py");
   const t0 = performance.now();
-  const out = execFileSync("/usr/bin/python3", [script, ratings, "csv", args.lambda as string], {
-    encoding: "utf8",
-  });
+  const python = anchorPython();
+  log(`anchor: ${python} ${script}`);
+  const out = execFileSync(python, [script, ratings, "csv", args.lambda as string], { encoding: "utf8" });
   const rows = out
     .trim()
     .split("\n")
