@@ -167,7 +167,13 @@ export async function startPlatform(
   const url = loopback(address);
   const searchUrl = loopback(searchAddress);
   platform.searchUrl = searchUrl;
-  ragBackend = createBackend(config.search, { embeddedUrl: searchUrl, platformUrl: url });
+  // the embedded search API asks for a key when the platform does: the platform's own one
+  const ownKey = config.search.backend === "embedded" && !config.search.url;
+  ragBackend = createBackend(config.search, {
+    embeddedUrl: searchUrl,
+    platformUrl: url,
+    ...(ownKey && { env: { ...process.env, LODESTONE_API_KEY: platform.internalApiKey } }),
+  });
   jobs.start({ LODESTONE_API_URL: url, LODESTONE_API_KEY: platform.internalApiKey });
   recommend.start();
   let closing: Promise<void> | undefined;

@@ -9,12 +9,12 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import type { FastifyInstance } from "fastify";
 import { loadConfig } from "../../src/config/load.ts";
 import { authRequired, generateKey, isLoopbackHost, KeyStore } from "../../src/server/auth.ts";
 import { startPlatform } from "../../src/server/platform.ts";
 import { openDatabase } from "../../src/state/db.ts";
 import { startTestPlatform, tempDir, testConfig } from "../helpers/platform.ts";
+import { allRoutes } from "../helpers/routes.ts";
 import { runCli } from "../helpers/server-process.ts";
 
 type Running = Awaited<ReturnType<typeof startTestPlatform>>;
@@ -51,27 +51,6 @@ async function call(
   const text = await response.text();
   const json = response.headers.get("content-type")?.includes("json") ?? false;
   return { status: response.status, headers: response.headers, body: text && json ? JSON.parse(text) : {} };
-}
-
-/** Every route and method of the app, from `printRoutes`, with its parameters filled in. */
-function allRoutes(app: FastifyInstance): Array<{ method: string; url: string }> {
-  const out: Array<{ method: string; url: string }> = [];
-  const parents: string[] = [];
-  for (const line of app.printRoutes({ commonPrefix: false }).split("\n")) {
-    const match = /^([│├└─\s]*?)([^│├└─\s]\S*)(?: \(([A-Z, ]+)\))?$/.exec(line);
-    if (!match) continue;
-    const depth = (match[1] as string).length / 4 - 1;
-    const segment = match[2] as string;
-    const parent = parents[depth - 1] ?? "";
-    // the root route "/" is every other route's parent: its children must not start with "//"
-    const full =
-      depth === 0 ? segment : `${parent === "/" ? "" : parent}${segment.startsWith("/") ? "" : "/"}${segment}`;
-    parents[depth] = full;
-    parents.length = depth + 1;
-    const url = full.replace(/:[A-Za-z_]+/g, "x1").replace(/\*$/, "some/key");
-    for (const method of (match[3] ?? "").split(", ").filter(Boolean)) out.push({ method, url });
-  }
-  return out;
 }
 
 function assertRefused(res: Call, what: string, message: RegExp): void {

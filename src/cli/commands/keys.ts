@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { isLodestoneError } from "../../common/errors.ts";
 import { dataLayout } from "../../config/layout.ts";
 import { loadConfig } from "../../config/load.ts";
-import { type ApiKeyInfo, KeyStore } from "../../server/auth.ts";
+import { type ApiKeyInfo, KEY_SCOPES, type KeyScope, KeyStore } from "../../server/auth.ts";
 import { openDatabase } from "../../state/db.ts";
 import { CliError } from "../client.ts";
 import { globalOptions } from "../context.ts";
@@ -11,6 +11,7 @@ import { printJson, printTable } from "../output.ts";
 interface KeysFlags {
   dataDir?: string;
   json?: boolean;
+  scope?: string;
 }
 
 /**
@@ -42,6 +43,7 @@ function keyView(key: ApiKeyInfo) {
     id: key.id,
     name: key.name,
     prefix: key.prefix,
+    scope: key.scope,
     created_at: iso(key.createdAt),
     last_used_at: iso(key.lastUsedAt),
     revoked_at: iso(key.revokedAt),
@@ -56,20 +58,32 @@ export function registerKeys(program: Command): void {
     .description("API keys of the platform API (works on the data directory; no server needed)")
     .addHelpText(
       "after",
-      "\nExamples:\n  lodestone keys create ci --data-dir /var/lib/lodestone\n  lodestone keys list\n  lodestone keys revoke lsk-a1B2c3D4\n",
+      "\nExamples:\n  lodestone keys create ci --data-dir /var/lib/lodestone\n  lodestone keys create dashboard --scope read\n  lodestone keys list\n  lodestone keys revoke lsk-a1B2c3D4\n",
     );
 
   keys
     .command("create <name>")
     .description("create a key; it is printed once, on stdout, and only its hash is stored")
+    .option(
+      "--scope <scope>",
+      `what the key may do: read (searches, RAG answers, recommendations), search (the whole search API), admin (everything); one of ${KEY_SCOPES.join(", ")}`,
+      "admin",
+    )
     .option("--data-dir <dir>", dataDirOption)
     .option("--json", "print JSON")
     .action((name: string, flags: KeysFlags, command: Command) => {
-      const { key, info } = withKeys(command, flags, (store) => store.create(name));
+      const scope = flags.scope ?? "admin";
+      if (!(KEY_SCOPES as readonly string[]).includes(scope)) {
+        throw new CliError(
+          `--scope must be one of ${KEY_SCOPES.join(", ")}, not ${JSON.stringify(scope)}`,
+          2,
+        );
+      }
+      const { key, info } = withKeys(command, flags, (store) => store.create(name, scope as KeyScope));
       if (flags.json) return printJson({ ...keyView(info), key });
       process.stdout.write(`${key}\n`);
       process.stderr.write(
-        `created API key ${info.id} "${info.name}" (${info.prefix}…); it is shown only this once.\n` +
+        `created API key ${info.id} "${info.name}" (${info.prefix}…, scope ${info.scope}); it is shown only this once.\n` +
           'Send it as "Authorization: Bearer <key>" or "x-api-key: <key>"; the CLI reads LODESTONE_API_KEY.\n',
       );
     });
@@ -83,8 +97,8 @@ export function registerKeys(program: Command): void {
       const list = withKeys(command, flags, (store) => store.list()).map(keyView);
       if (flags.json) return printJson({ keys: list });
       printTable(
-        ["ID", "NAME", "PREFIX", "CREATED", "LAST USED", "REVOKED"],
-        list.map((k) => [k.id, k.name, `${k.prefix}…`, k.created_at, k.last_used_at, k.revoked_at]),
+        ["ID", "NAME", "PREFIX", "SCOPE", "CREATED", "LAST USED", "REVOKED"],
+        list.map((k) => [k.id, k.name, `${k.prefix}…`, k.scope, k.created_at, k.last_used_at, k.revoked_at]),
       );
     });
 
