@@ -131,6 +131,16 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    outbound: Type.Object(
+      {
+        allowedHosts: Type.Array(Type.String({ minLength: 1 }), {
+          default: [],
+          description:
+            "hosts, IP addresses or CIDR ranges (e.g. 10.0.0.0/8) that connectors and LLM upstreams may call although they are loopback, private or link-local (refused otherwise: SSRF policy)",
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     auth: Type.Object(
       {
         required: Type.Optional(

@@ -3,6 +3,7 @@ import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { createBackend, type SearchBackend } from "../backends/index.ts";
 import { assertWritableDir } from "../common/storage-faults.ts";
+import { configureOutbound } from "../common/url-policy.ts";
 import { dataLayout } from "../config/layout.ts";
 import type { LodestoneConfig } from "../config/schema.ts";
 import { JOB_BUILTINS } from "../jobs/builtin/index.ts";
@@ -135,6 +136,7 @@ export async function startPlatform(
     recommend,
   };
   if (opts.logFile) fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
+  configureOutbound(config.outbound.allowedHosts);
   const guard = new KeyGuard(platform);
   const app = buildApp(platform, { ...opts, metrics, guard });
   warn = (message) => app.log.warn(message);

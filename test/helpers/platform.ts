@@ -15,7 +15,15 @@ export function testConfig(dataDir: string, overrides: Record<string, unknown> =
   return loadConfig({
     env: {},
     cwd: dataDir,
-    flags: { dataDir, port: 0, searchPort: 0, logLevel: "silent", ...overrides },
+    // fake upstream servers of tests listen on loopback: the SSRF policy must let them be called
+    flags: {
+      dataDir,
+      port: 0,
+      searchPort: 0,
+      logLevel: "silent",
+      "outbound.allowedHosts": ["127.0.0.1", "localhost", "::1"],
+      ...overrides,
+    },
   }).config;
 }
 

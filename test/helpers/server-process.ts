@@ -38,7 +38,8 @@ export async function spawnServer(
   const args = [BIN, "serve", "--data-dir", dataDir, "--port", String(p), "--search-port", String(sp)];
   const child = spawn(process.execPath, args, {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, LODESTONE_LOG_LEVEL: "warn" },
+    // fake upstream servers of tests listen on loopback: the SSRF policy must let them be called
+    env: { ...process.env, LODESTONE_LOG_LEVEL: "warn", LODESTONE_OUTBOUND_ALLOWED_HOSTS: "127.0.0.1" },
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";

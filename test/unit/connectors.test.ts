@@ -9,10 +9,14 @@ import http, { type IncomingHttpHeaders, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, test } from "node:test";
 import { inspect } from "node:util";
+import { configureOutbound } from "../../src/common/url-policy.ts";
 import { ConnectorError, extractUpstreamMessage, HttpClient } from "../../src/serving/connectors/http.ts";
 import { estimateTokens, OpenAiChatConnector, SseParser } from "../../src/serving/connectors/openai-chat.ts";
 import { OpenAiEmbeddingsConnector } from "../../src/serving/connectors/openai-embeddings.ts";
 import { RerankConnector } from "../../src/serving/connectors/rerank.ts";
+
+// the fake upstream servers below listen on loopback, which the SSRF policy refuses by default
+configureOutbound(["127.0.0.1"]);
 
 const KEY = "sk-test-SECRET-0123456789abcdef";
 

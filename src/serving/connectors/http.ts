@@ -8,6 +8,7 @@
  */
 import { badRequest, LodestoneError } from "../../common/errors.ts";
 import { requestIdHeaders } from "../../common/request-context.ts";
+import { checkOutboundUrl } from "../../common/url-policy.ts";
 
 export interface HttpClientOptions {
   /** e.g. `http://host:8000/v1`; a query string (`?api-version=…`) is kept on every request. */
@@ -288,6 +289,8 @@ export class HttpClient {
     const payload = JSON.stringify(body);
     // the request being served travels with the call (a remote Lodestone logs the same id)
     const headers = { ...requestIdHeaders(), ...this.headers, accept };
+    // the SSRF policy, checked at every call: the host's addresses may have changed since the last
+    await checkOutboundUrl(target, "baseUrl");
     for (let attempt = 1; ; attempt++) {
       const timer = new AttemptTimer(this.timeoutMs);
       const combined = signal ? AbortSignal.any([signal, timer.signal]) : timer.signal;
