@@ -131,6 +131,16 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    cors: Type.Object(
+      {
+        allowedOrigins: Type.Array(Type.String({ minLength: 1, pattern: "^https?://[^/*]+$" }), {
+          default: [],
+          description:
+            "browser origins (e.g. https://app.example.com) that may call either API across origins; exact matches, no wildcard (default: none, the console is same-origin)",
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     outbound: Type.Object(
       {
         allowedHosts: Type.Array(Type.String({ minLength: 1 }), {

@@ -1,13 +1,14 @@
 import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyInstance } from "fastify";
 import { installAuth, type KeyGuard } from "./auth.ts";
+import { installBrowserSecurity } from "./browser-security.ts";
 import { installErrorHandling } from "./errors.ts";
 import { instrumentHttp } from "./metrics/http.ts";
 import { PlatformMetrics } from "./metrics/platform-metrics.ts";
 import { metricsRoute } from "./metrics/route.ts";
 import { logTraceIds } from "./metrics/trace-ids.ts";
 import type { Platform } from "./platform-types.ts";
-import { consoleRoutes } from "./routes/console.ts";
+import { CONSOLE_INDEX, consoleRoutes } from "./routes/console.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { inferenceRoutes } from "./routes/inference.ts";
 import { jobRoutes } from "./routes/jobs.ts";
@@ -50,6 +51,10 @@ export function buildApp(platform: Platform, opts: AppOptions = {}): FastifyInst
   instrumentHttp(app, metrics.http, "platform");
   logTraceIds(app);
   installErrorHandling(app);
+  installBrowserSecurity(app, {
+    allowedOrigins: platform.config.cors.allowedOrigins,
+    consoleIndex: CONSOLE_INDEX,
+  });
   installAuth(app, platform, opts.guard);
   healthRoutes(app, platform);
   metricsRoute(app, metrics);

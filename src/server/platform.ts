@@ -27,6 +27,7 @@ import { LocalObjectStore } from "../storage/local-store.ts";
 import { TRAINING_BUILTINS } from "../training-jobs/index.ts";
 import { buildApp } from "./app.ts";
 import { generateKey, installSearchAuth, KeyGuard } from "./auth.ts";
+import { installBrowserSecurity } from "./browser-security.ts";
 import { instrumentHttp } from "./metrics/http.ts";
 import { PlatformMetrics } from "./metrics/platform-metrics.ts";
 import type { Platform } from "./platform-types.ts";
@@ -146,6 +147,7 @@ export async function startPlatform(
     logger: app.log,
     instrument: (searchServer) => instrumentHttp(searchServer, metrics.http, "search"),
     plugins: (searchServer) => {
+      installBrowserSecurity(searchServer, { allowedOrigins: config.cors.allowedOrigins });
       installSearchAuth(searchServer, platform, guard);
       mlCommonsRoutes(searchServer, ml);
       tuneRoutes(searchServer);

@@ -18,6 +18,8 @@ import { LodestoneError, notFound } from "../../common/errors.ts";
 import type { Platform } from "../platform-types.ts";
 
 const WEB_ROOT = fileURLToPath(new URL("../../../web/", import.meta.url));
+/** The console page (its inline script is allowed by hash in the Content-Security-Policy). */
+export const CONSOLE_INDEX = path.join(WEB_ROOT, "index.html");
 const UPLOT_DIST = fileURLToPath(new URL("../../../node_modules/uplot/dist/", import.meta.url));
 export const SEARCH_PASS_THROUGH = "/console/api/search";
 
