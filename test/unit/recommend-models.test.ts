@@ -179,6 +179,14 @@ describe("als", () => {
       const items = Int32Array.from(["i10", "i11"].map((id) => m.itemIds.indexOf(id)));
       const r = m.recommendForHistory(items, Float32Array.of(1, 1), 5, new Set(items));
       for (const i of r.items) assert.ok(Number((m.itemIds[i] as string).slice(1)) >= 10);
+      // unknown item indices are ignored, not turned into NaN scores
+      const odd = m.recommendForHistory(
+        Int32Array.of(items[0] as number, 999, -1),
+        Float32Array.of(1, 1, 1),
+        3,
+      );
+      assert.equal(odd.items.length, 3);
+      for (const s of odd.scores) assert.ok(Number.isFinite(s));
     });
 });
 

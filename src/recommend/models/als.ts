@@ -68,10 +68,16 @@ export class AlsModel implements PersistableModel {
     const f = this.factors;
     this.itemGram ??= gramOf(this.itemFactors, this.itemIds.length, f);
     const gram = this.itemGram;
-    const indptr = Int32Array.of(0, items.length);
+    // items outside the model and non-positive weights carry no preference
+    const keep: number[] = [];
+    items.forEach((i, h) => {
+      if (i >= 0 && i < this.itemIds.length && (weights[h] ?? 1) > 0) keep.push(h);
+    });
+    const indices = Int32Array.from(keep, (h) => items[h] as number);
+    const values = Float32Array.from(keep, (h) => weights[h] ?? 1);
     const x = new Float32Array(f);
     solveRows(
-      { rows: 1, cols: this.itemIds.length, indptr, indices: items, values: weights },
+      { rows: 1, cols: this.itemIds.length, indptr: Int32Array.of(0, keep.length), indices, values },
       this.itemFactors,
       gram,
       f,
