@@ -190,6 +190,26 @@ describe("als", () => {
     });
 });
 
+describe("bpr", () => {
+  const events: InteractionEvent[] = [];
+  for (let u = 0; u < 20; u++) {
+    const base = u < 10 ? 0 : 10;
+    for (let i = 0; i < 10; i++) if (i !== u % 10) events.push(ev(`u${u}`, `i${base + i}`));
+  }
+  const data = buildInteractionData(events);
+
+  test("ranks each user's missing item of their own group above the other group's items", () => {
+    const m = TRAINERS.bpr?.train(data, { factors: 4, epochs: 200 }) as RecallModel;
+    assert.equal(m.channel, "bpr");
+    for (let u = 0; u < 20; u++) {
+      const seen = new Set<number>();
+      for (let e = 0; e < data.user.length; e++) if (data.user[e] === u) seen.add(data.item[e] as number);
+      const top = m.recommend(u, 1, seen);
+      assert.equal(m.itemIds[top.items[0] as number], `i${(u < 10 ? 0 : 10) + (u % 10)}`, `user ${u}`);
+    }
+  });
+});
+
 describe("ease and its linear algebra", () => {
   test("spdInverse(A)·A = I", () => {
     const n = 7;

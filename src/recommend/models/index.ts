@@ -1,5 +1,6 @@
 // The recall models' public surface: everything the recommendation service imports.
 import { alsTrainer } from "./als.ts";
+import { bprTrainer } from "./bpr.ts";
 import { easeTrainer } from "./ease.ts";
 import { itemCfTrainer } from "./item-cf.ts";
 import { popularTrainer, trendingTrainer } from "./popular.ts";
@@ -15,6 +16,7 @@ export {
   fitBlend,
   normaliseScores,
 } from "./blend.ts";
+export { bprTrainer } from "./bpr.ts";
 export { buildInteractionData } from "./data.ts";
 export { EaseModel, easeTrainer } from "./ease.ts";
 export { ItemCfModel, itemCfTrainer } from "./item-cf.ts";
@@ -27,6 +29,7 @@ export type * from "./types.ts";
 export const TRAINERS: Record<string, Trainer> = {
   item_cf: itemCfTrainer,
   als: alsTrainer,
+  bpr: bprTrainer,
   ease: easeTrainer,
   popular: popularTrainer,
   trending: trendingTrainer,
