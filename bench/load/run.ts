@@ -57,6 +57,36 @@ async function serverMemory(url: string): Promise<{ rss_mb: number; heap_used_mb
   };
 }
 
+/** Requests each route pattern handled and the time they took, as the server measured them. */
+async function serverTimings(url: string): Promise<Map<string, { count: number; sum: number }>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const out = new Map<string, { count: number; sum: number }>();
+  const line =
+    /^lodestone_http_request_duration_seconds_(sum|count)\{server="(\w+)",method="(\w+)",route="([^"]*)",status="\w+"\} (\S+)$/gm;
+  for (const m of text.matchAll(line)) {
+    const key = `${m[2]} ${m[3]} ${m[4]}`;
+    const entry = out.get(key) ?? { count: 0, sum: 0 };
+    entry[m[1] as "sum" | "count"] += Number(m[5]);
+    out.set(key, entry);
+  }
+  return out;
+}
+
+/** The server's view of one run: per route pattern, requests finished and their mean time. */
+function serverSide(
+  before: Map<string, { count: number; sum: number }>,
+  after: Map<string, { count: number; sum: number }>,
+) {
+  const rows: Record<string, { handled: number; mean_ms: number }> = {};
+  for (const [key, a] of after) {
+    const b = before.get(key) ?? { count: 0, sum: 0 };
+    const handled = a.count - b.count;
+    if (handled > 0 && !key.endsWith("/metrics"))
+      rows[key] = { handled, mean_ms: Math.round(((a.sum - b.sum) / handled) * 10000) / 10 };
+  }
+  return rows;
+}
+
 function summarize(result: LoadResult) {
   const byRoute = new Map<string, LoadResult["samples"]>();
   for (const s of result.samples) byRoute.set(s.route, [...(byRoute.get(s.route) ?? []), s]);
@@ -115,6 +145,7 @@ try {
   const runs: Record<string, unknown>[] = [];
   for (let run = 1; run <= RUNS; run++) {
     const before = await serverMemory(server.url);
+    const timingsBefore = await serverTimings(server.url);
     const loadBefore = os.loadavg()[0] as number;
     log(`run ${run}/${RUNS}: ${RPS} requests/s for ${SECONDS} s …`);
     const result = await openLoop(routeMix(target, urls, questions, run), {
@@ -128,7 +159,14 @@ try {
     await new Promise((r) => setTimeout(r, 2000));
     const after = await serverMemory(server.url);
     const summary = summarize(result);
-    runs.push({ run, ...summary, memory: { before, after }, load_average: [loadBefore, os.loadavg()[0]] });
+    const server_side = serverSide(timingsBefore, await serverTimings(server.url));
+    runs.push({
+      run,
+      ...summary,
+      server_side,
+      memory: { before, after },
+      load_average: [loadBefore, os.loadavg()[0]],
+    });
     log(
       `  ${summary.total.requests} requests, ${summary.total.errors} errors, p50 ${summary.total.p50_ms} ms, p99 ${summary.total.p99_ms} ms; RSS ${before.rss_mb} → ${after.rss_mb} MB`,
     );
@@ -155,6 +193,21 @@ try {
         ];
       }),
     };
+  });
+  tables.push({
+    title:
+      "As the server measured them (its /metrics): requests finished per route pattern and their mean time, per run",
+    columns: [
+      "route",
+      ...runs.map((r) => `run ${r.run} handled`),
+      ...runs.map((r) => `run ${r.run} mean ms`),
+    ],
+    rows: [...new Set(runs.flatMap((r) => Object.keys(r.server_side as object)))].sort().map((key) => {
+      const cells = runs.map(
+        (r) => (r.server_side as Record<string, { handled: number; mean_ms: number }>)[key],
+      );
+      return [key, ...cells.map((c) => c?.handled ?? 0), ...cells.map((c) => c?.mean_ms ?? 0)];
+    }),
   });
   tables.push({
     title: "Server memory (from its GET /metrics) before and after each run",

@@ -158,6 +158,30 @@ guide.</p><script>var secret = 1;</script>
     assert.equal(untitled.title, "lecture 03");
   });
 
+  test("reading a PDF leaves the native JSON.parse and JSON.stringify (pdfjs's polyfills replace them)", async () => {
+    await loadDocument(await twoPagePdf(), "pdf", { name: "a.pdf" });
+    // core-js makes its functions print as native code: the stack through them tells them apart
+    const stackOf = (f: () => unknown) => {
+      try {
+        f();
+      } catch (err) {
+        return (err as Error).stack ?? "";
+      }
+      return "";
+    };
+    const fail = () => {
+      throw new Error("called back");
+    };
+    assert.doesNotMatch(
+      stackOf(() => JSON.stringify({ toJSON: fail })),
+      /pdf\.mjs/,
+    );
+    assert.doesNotMatch(
+      stackOf(() => JSON.parse("[1]", fail)),
+      /pdf\.mjs/,
+    );
+  });
+
   test("json: an array of objects, default and named fields, records never share a block", async () => {
     const rows = [
       { id: "q1", title: "First", text: "Alpha text.\n\nSecond paragraph." },

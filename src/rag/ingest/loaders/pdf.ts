@@ -7,7 +7,6 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import * as pdfjs from "pdfjs-dist/legacy/build/pdf.mjs";
 import { TextBuilder } from "../text-builder.ts";
 import type { ExtractedDocument, LoaderOptions } from "../types.ts";
 import { titleFromName } from "./names.ts";
@@ -21,6 +20,23 @@ const STANDARD_FONTS = `${
     ),
   ).pathname
 }/`;
+
+/**
+ * pdfjs's legacy build bundles core-js polyfills; one replaces the global JSON.stringify with a
+ * version that calls a JavaScript replacer on every value (for JSON.rawJSON, which Node 20 lacks),
+ * several times slower for every response the server writes. So pdfjs is loaded only when a PDF
+ * is read, and the native JSON functions are put back after it loads.
+ */
+let pdfjsModule: Promise<typeof import("pdfjs-dist/legacy/build/pdf.mjs")> | undefined;
+function loadPdfjs() {
+  pdfjsModule ??= (async () => {
+    const { parse, stringify } = JSON;
+    const loaded = await import("pdfjs-dist/legacy/build/pdf.mjs");
+    Object.assign(JSON, { parse, stringify });
+    return loaded;
+  })();
+  return pdfjsModule;
+}
 
 /** The part of pdfjs's TextItem read here. */
 interface PdfTextItem {
@@ -75,6 +91,7 @@ function paragraphs(lines: Line[]): string[] {
 }
 
 export async function loadPdf(bytes: Uint8Array, opts: LoaderOptions): Promise<ExtractedDocument> {
+  const pdfjs = await loadPdfjs();
   const pdf = await pdfjs.getDocument({
     // pdfjs takes ownership of (detaches) the buffer it is given
     data: new Uint8Array(bytes),
