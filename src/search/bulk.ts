@@ -5,6 +5,7 @@
  */
 import { EngineError, illegalArgument } from "./errors.ts";
 import type { WriteOp } from "./index/shard.ts";
+import { checkJsonDepth } from "./json-depth.ts";
 import { isObject } from "./mapping.ts";
 
 export interface BulkAction {
@@ -48,6 +49,7 @@ function splitLines(body: string): unknown[] {
     const line = (lines[i] as string).trim();
     if (!line) continue;
     try {
+      checkJsonDepth(line, `bulk line ${i + 1}`);
       out.push(JSON.parse(line));
     } catch (err) {
       out.push(new MalformedLine(i + 1, (err as Error).message));

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { checkJsonDepth, MAX_JSON_DEPTH } from "../../src/search/json-depth.ts";
 import { luceneRegExp, wildcardToRegExp } from "../../src/search/query/term-expansion.ts";
 
 const LONG_RUN = `${"a".repeat(1000)}!`;
@@ -40,4 +41,20 @@ test("patterns over index.max_regex_length (1000) are refused with Elasticsearch
     () => luceneRegExp("(.*a){20}"),
     (err: Error & { type?: string }) => err.type === "too_complex_to_determinize_exception",
   );
+});
+
+test("request JSON nested deeper than 256 levels is refused before parsing; strings do not count", () => {
+  const nested = (n: number) => `${'{"bool":{"must":['.repeat(n)}{}${"]}}".repeat(n)}`;
+  checkJsonDepth(nested(80));
+  assert.throws(
+    () => checkJsonDepth(nested(86)),
+    (err: Error & { type?: string; status?: number }) => {
+      assert.equal(err.type, "parsing_exception");
+      assert.equal(err.status, 400);
+      assert.match(err.message, /deeper than 256 levels/);
+      return true;
+    },
+  );
+  checkJsonDepth(`{"text":"${"[{".repeat(1000)}\\"${"}]".repeat(1000)}"}`);
+  assert.equal(MAX_JSON_DEPTH, 256);
 });

@@ -1,6 +1,7 @@
 /** HTTP plumbing for the ES-compatible API: body parsing, query-parameter checks, warnings, errors. */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { EngineError, illegalArgument } from "../errors.ts";
+import { checkJsonDepth } from "../json-depth.ts";
 
 /** Parameters every endpoint accepts (ES's common options and what clients add). */
 const COMMON_PARAMS = [
@@ -40,6 +41,7 @@ export function jsonBody(req: FastifyRequest): unknown {
   const query = req.query as Record<string, string>;
   if ((raw === undefined || raw === "") && query.source) raw = query.source;
   if (raw === undefined || raw === "" || /^\s*$/.test(raw)) return undefined;
+  checkJsonDepth(raw);
   try {
     return JSON.parse(raw);
   } catch (err) {

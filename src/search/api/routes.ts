@@ -7,6 +7,7 @@ import { updateOp } from "../bulk.ts";
 import type { SearchEngine } from "../engine.ts";
 import { EngineError, errorBody, illegalArgument, isEngineError } from "../errors.ts";
 import type { WriteResult } from "../index/shard.ts";
+import { checkJsonDepth } from "../json-depth.ts";
 import { isObject } from "../mapping.ts";
 import { catRoutes } from "./cat.ts";
 import { boolParam, checkParams, intQuery, jsonBody, rawBody, requireBody, send } from "./http.ts";
@@ -475,6 +476,7 @@ async function multiSearch(
       let header: unknown;
       let body: unknown;
       try {
+        checkJsonDepth(lines[i + 1] as string, `msearch body on line ${i + 2}`);
         header = JSON.parse(lines[i] as string);
         body = JSON.parse(lines[i + 1] as string);
       } catch (err) {
