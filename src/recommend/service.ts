@@ -130,6 +130,9 @@ export class RecommendService {
 
   deleteInstance(id: string): void {
     this.instances.delete(id);
+    this.deps.db
+      .prepare("DELETE FROM rec_cursors WHERE name IN (?, ?)")
+      .run(`rag-intake:${id}`, `trained:${id}`);
     this.datasources.forget();
     this.catalog.forget(id);
     this.behaviors.forget(id);
@@ -321,61 +324,70 @@ export class RecommendService {
     };
   }
 
-  /** Reads what the RAG apps logged since the last time into the instances whose index it names. */
+  /**
+   * Reads what the RAG apps logged into the behaviour logs of the instances whose datasource is
+   * the chunk's index, and their questions into the questions channel. Each instance follows the
+   * log with its own cursor, so an instance created later still gets the clicks made before it.
+   */
   intake(): number {
-    const cursorRow = this.deps.db.prepare("SELECT value FROM rec_cursors WHERE name = 'rag-intake'").get() as
-      | { value: number }
-      | undefined;
-    let cursor = cursorRow?.value ?? 0;
     let total = 0;
-    const byIndex = new Map<string, string[]>();
+    total += this.follow("rag-questions", (events) => {
+      const asks = events.filter((e) => e.type === "ask" && e.user_id && e.query);
+      this.questions.add(
+        asks.map((e) => ({
+          event_id: e.event_id,
+          user_id: e.user_id as string,
+          app: e.app,
+          query: e.query as string,
+          at: e.at,
+        })),
+      );
+    });
+    const indices = new Map<string, Set<string>>();
     for (const ds of this.datasources.list())
       if (ds.type === "elasticsearch")
-        byIndex.set(ds.index, [...(byIndex.get(ds.index) ?? []), ds.instance_id]);
+        indices.set(ds.instance_id, (indices.get(ds.instance_id) ?? new Set()).add(ds.index));
+    for (const [instanceId, names] of indices)
+      total += this.follow(`rag-intake:${instanceId}`, (events) => {
+        const behaviors: Behavior[] = [];
+        for (const e of events)
+          if (e.user_id && e.item_id && e.item_index && names.has(e.item_index) && e.type !== "ask")
+            behaviors.push({
+              event_id: `rag:${e.event_id}`,
+              user_id: e.user_id,
+              item_id: e.item_id,
+              type: e.type === "dislike" ? "dislike" : e.type === "like" ? "like" : "click",
+              value: e.value ?? 1,
+              at: e.at,
+              trace_id: e.trace_id,
+              scene: e.app,
+              source: "rag",
+            });
+        // a changed rating replaces the earlier event of the same id
+        if (behaviors.length) this.behaviors.replace(instanceId, behaviors);
+      });
+    return total;
+  }
+
+  /** Hands the interaction log's events after a named cursor to `take`, moving the cursor in the same transaction. */
+  private follow(name: string, take: (events: ReturnType<InteractionLog["after"]>) => void): number {
+    const row = this.deps.db.prepare("SELECT value FROM rec_cursors WHERE name = ?").get(name) as
+      | { value: number }
+      | undefined;
+    let cursor = row?.value ?? 0;
+    let total = 0;
     for (;;) {
       const events = this.log.after(cursor, 1000);
-      if (events.length === 0) break;
-      const perInstance = new Map<string, Behavior[]>();
-      const asks: Array<{
-        event_id: string;
-        user_id: string;
-        app: string | null;
-        query: string;
-        at: number;
-      }> = [];
-      for (const e of events) {
-        if (!e.user_id) continue;
-        if (e.type === "ask" && e.query)
-          asks.push({ event_id: e.event_id, user_id: e.user_id, app: e.app, query: e.query, at: e.at });
-        if (!e.item_id || !e.item_index) continue;
-        for (const instanceId of byIndex.get(e.item_index) ?? []) {
-          const list = perInstance.get(instanceId) ?? [];
-          list.push({
-            event_id: `rag:${e.event_id}`,
-            user_id: e.user_id,
-            item_id: e.item_id,
-            type: e.type === "dislike" ? "dislike" : e.type === "like" ? "like" : "click",
-            value: e.value ?? 1,
-            at: e.at,
-            trace_id: e.trace_id,
-            scene: e.app,
-            source: "rag",
-          });
-          perInstance.set(instanceId, list);
-        }
-      }
+      if (events.length === 0) return total;
       this.deps.db.transaction(() => {
-        this.questions.add(asks);
-        // a changed rating replaces the earlier event of the same id
-        for (const [instanceId, list] of perInstance) this.behaviors.replace(instanceId, list);
+        take(events);
         cursor = events.at(-1)?.seq ?? cursor;
         this.deps.db
-          .prepare("INSERT OR REPLACE INTO rec_cursors (name, value) VALUES ('rag-intake', ?)")
-          .run(cursor);
+          .prepare("INSERT OR REPLACE INTO rec_cursors (name, value) VALUES (?, ?)")
+          .run(name, cursor);
       })();
       total += events.length;
     }
-    return total;
   }
 
   // ---- training

@@ -204,4 +204,20 @@ describe("recommendations from RAG questions and citation clicks", () => {
       JSON.stringify(related.body),
     );
   });
+
+  test("an instance created after the clicks still gets them (each instance follows the log itself)", async () => {
+    const late = (await call("POST", "/v2/instances", { name: "late" })).body.result.instance_id;
+    const ds = await call("POST", `/v2/instances/${late}/datasources`, {
+      type: "elasticsearch",
+      endpoint: server.searchUrl,
+      index: "kb",
+    });
+    assert.equal(ds.status, 201);
+    const clicks = await until("the earlier clicks", async () => {
+      const res = await call("GET", `/v2/instances/${late}/behaviors?user_id=u2`);
+      return res.body.result.length === 2 ? res.body.result : undefined;
+    });
+    assert.deepEqual(clicks.map((b: Body) => b.item_id).sort(), ["models.md#1", "serving.md#2"]);
+    assert.equal((await call("DELETE", `/v2/instances/${late}`)).status, 200);
+  });
 });
