@@ -25,11 +25,27 @@ function secret(env: NodeJS.ProcessEnv, key: string, name: string): string | und
   return value;
 }
 
+/** Keys a server in this process takes from its own modules, by its search API's URL. */
+const ownKeys = new Map<string, string>();
+
+/**
+ * Registers the key the search API at `url` takes from the platform that runs it (it asks for one
+ * off loopback); embedded backends built for that URL without LODESTONE_API_KEY send it. Keyed by
+ * URL, so several platforms in one process (tests) each use their own.
+ */
+export function registerOwnKey(url: string, key: string): () => void {
+  const normalized = url.replace(/\/+$/, "");
+  ownKeys.set(normalized, key);
+  return () => ownKeys.delete(normalized);
+}
+
 export function createBackend(search: LodestoneConfig["search"], place: BackendPlace): SearchBackend {
   const env = place.env ?? process.env;
   const lodestoneKey = env.LODESTONE_API_KEY || undefined;
-  if (search.backend === "embedded")
-    return new EmbeddedBackend(search.url || place.embeddedUrl, lodestoneKey);
+  if (search.backend === "embedded") {
+    const url = search.url || place.embeddedUrl;
+    return new EmbeddedBackend(url, lodestoneKey ?? ownKeys.get(url.replace(/\/+$/, "")));
+  }
   if (!search.url)
     throw invalid(
       "search.url",

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
-import { createBackend, type SearchBackend } from "../backends/index.ts";
+import { createBackend, registerOwnKey, type SearchBackend } from "../backends/index.ts";
 import { assertWritableDir } from "../common/storage-faults.ts";
 import { configureOutbound } from "../common/url-policy.ts";
 import { dataLayout } from "../config/layout.ts";
@@ -110,6 +110,8 @@ export async function startPlatform(
     ragModels(models, endpoints),
   );
   let warn = (message: string) => console.warn(message);
+  // the platform's own key, for its jobs and its own calls to the search API (in memory only)
+  const internalApiKey = generateKey();
   const recommend = new RecommendService({
     db,
     config,
@@ -132,7 +134,7 @@ export async function startPlatform(
     search,
     models,
     endpoints,
-    internalApiKey: generateKey(),
+    internalApiKey,
     rag,
     recommend,
   };
@@ -171,13 +173,9 @@ export async function startPlatform(
   const url = loopback(address);
   const searchUrl = loopback(searchAddress);
   platform.searchUrl = searchUrl;
-  // the embedded search API asks for a key when the platform does: the platform's own one
-  const ownKey = config.search.backend === "embedded" && !config.search.url;
-  ragBackend = createBackend(config.search, {
-    embeddedUrl: searchUrl,
-    platformUrl: url,
-    ...(ownKey && { env: { ...process.env, LODESTONE_API_KEY: platform.internalApiKey } }),
-  });
+  // the search API asks for a key when the platform does: the platform's modules send its own
+  const forgetOwnKey = registerOwnKey(searchUrl, platform.internalApiKey);
+  ragBackend = createBackend(config.search, { embeddedUrl: searchUrl, platformUrl: url });
   jobs.start({ LODESTONE_API_URL: url, LODESTONE_API_KEY: platform.internalApiKey });
   recommend.start();
   let closing: Promise<void> | undefined;
@@ -185,6 +183,7 @@ export async function startPlatform(
     closing ??= (async () => {
       await app.close();
       await recommend.close();
+      forgetOwnKey();
       await searchApp.close();
       await ragBackend?.close();
       await ml.close();

@@ -282,3 +282,53 @@ describe("per-key rate limits", () => {
     }
   });
 });
+
+describe("the platform's own calls to the search API when keys are required", () => {
+  let server: Running;
+  let key: string;
+  before(async () => {
+    server = await startTestPlatform({ "auth.required": true });
+    key = new KeyStore(server.platform.db).create("own-calls").key;
+  });
+  after(() => server?.close());
+
+  test("RAG answers and an embedded recommendation datasource's sync use the platform's own key", async () => {
+    const auth = { authorization: `Bearer ${key}` };
+    assert.equal(
+      (
+        await call(server.searchUrl, "PUT", "/items", auth, {
+          mappings: { properties: { title: { type: "text" } } },
+        })
+      ).status,
+      200,
+    );
+    for (const id of ["a", "b"]) {
+      assert.equal(
+        (await call(server.searchUrl, "PUT", `/items/_doc/${id}?refresh=true`, auth, { title: `item ${id}` }))
+          .status,
+        201,
+      );
+    }
+    const app = await call(server.url, "POST", "/v1/rag/apps", auth, {
+      name: "own",
+      index: "items",
+      retrieval: { mode: "bm25", text_fields: ["title"], content_field: "title" },
+    });
+    assert.equal(app.status, 201, JSON.stringify(app.body));
+    const ask = await call(server.url, "POST", "/v1/rag/apps/own/chat", auth, { query: "item a" });
+    assert.equal(ask.status, 200, JSON.stringify(ask.body));
+    const instance = await call(server.url, "POST", "/v2/instances", auth, { instance_id: "airec-own" });
+    assert.ok(instance.status < 300, JSON.stringify(instance.body));
+    const ds = await call(server.url, "POST", "/v2/instances/airec-own/datasources", auth, {
+      type: "elasticsearch",
+      endpoint: server.searchUrl,
+      index: "items",
+    });
+    assert.equal(ds.status, 201, JSON.stringify(ds.body));
+    const dsId = (ds.body.result as { datasource_id: string }).datasource_id;
+    const synced = await call(server.url, "POST", `/v2/instances/airec-own/datasources/${dsId}/sync`, auth);
+    const sync = (synced.body.result as { sync: { state: string; items: number } }).sync;
+    assert.equal(sync.state, "synced", JSON.stringify(synced.body));
+    assert.equal(sync.items, 2);
+  });
+});
