@@ -11,7 +11,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { IncomingMessage } from "node:http";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { badRequest, LodestoneError, notFound } from "../common/errors.ts";
 import { newId } from "../common/ids.ts";
 import type { LodestoneConfig } from "../config/schema.ts";
