@@ -11,6 +11,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
+import http from "node:http";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -32,6 +33,7 @@ const RPS = Number(args.rps);
 const SECONDS = Number(args.seconds);
 const WARMUP = Number(args.warmup);
 const ML = path.join(DATASETS_DIR, "movielens-small");
+let serverUrl = "";
 
 async function freePort(): Promise<number> {
   const server = net.createServer();
@@ -84,6 +86,36 @@ async function call<T>(url: string, method: string, route: string, body?: unknow
   return JSON.parse(text) as T;
 }
 
+/**
+ * The load's client: node:http over a fixed pool of keep-alive connections (as wrk and similar
+ * tools do), so a slow moment queues requests in the client (still counted from their scheduled
+ * time) instead of opening ever more connections on a 2-core machine shared with the server.
+ */
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+function post(body: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      `${serverUrl}/v2/recommend`,
+      {
+        method: "POST",
+        agent,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk) => {
+          text += chunk;
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
 const percentile = (sorted: number[], p: number) =>
   sorted.length
     ? (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number)
@@ -94,6 +126,7 @@ type Body = any;
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "lodestone-bench-recommend-"));
 const { child, url } = await startServer(dataDir);
+serverUrl = url;
 try {
   // the catalog: movies.csv in object storage, a `type: oss` datasource
   await fetch(`${url}/v1/oss/bench`, { method: "PUT" });
@@ -197,19 +230,15 @@ try {
         const body = JSON.stringify(request());
         sent++;
         inflight.push(
-          fetch(`${url}/v2/recommend`, {
-            method: "POST",
-            headers: { "content-type": "application/json" },
-            body,
-          })
-            .then(async (res) => {
-              const text = await res.text();
-              if (!res.ok) errors.push(`${res.status} ${text.slice(0, 200)}`);
+          post(body).then(
+            ({ status, text }) => {
+              if (status !== 200) errors.push(`${status} ${text.slice(0, 200)}`);
               else latencies.push(performance.now() - scheduled);
-            })
-            .catch((err) => {
+            },
+            (err) => {
               errors.push(String(err));
-            }),
+            },
+          ),
         );
       }
       const next = start + (sent * 1000) / RPS;
@@ -289,5 +318,6 @@ try {
   console.log(md);
 } finally {
   child.kill("SIGKILL");
+  agent.destroy();
   fs.rmSync(dataDir, { recursive: true, force: true });
 }

@@ -61,6 +61,9 @@ export interface Ranked {
   why: string;
 }
 
+/** The channels that answer item-to-item requests (with content similarity). */
+const ITEM_CHANNELS = new Set(["item_cf", "ease"]);
+
 /** How many candidates each channel recalls per result slot. */
 const RECALL_FACTOR = 5;
 /** History events used as a new user's profile and as content anchors. */
@@ -78,6 +81,8 @@ function modelRecall(
   // the models do not leave out what the user already has: say so (the filters would drop it later)
   const excluded = new Set([...anchors.keys(), ...input.history.map((b) => b.item_id)]);
   for (const [channel, loaded] of input.models.channels) {
+    // "items like these" is what the item–item channels answer; user-taste models are left out
+    if (input.items?.length && !ITEM_CHANNELS.has(channel)) continue;
     const exclude = new Set<number>();
     for (const id of excluded) {
       const i = loaded.item.get(id);
