@@ -232,22 +232,52 @@ const rejectedOnHeldout = (req: TuneRequest, before: Split, after: Split) =>
 const loweredWhole = (req: TuneRequest, whole: { before: number; after: number }) =>
   `raised ${describeMetric(req)} on the training and held-out queries, but lowered the whole search's held-out ${describeMetric(req)} (${whole.before.toFixed(4)} → ${whole.after.toFixed(4)})`;
 
+/** A stage's choice, before it is judged; a skipped or unchanged stage is its outcome already. */
+interface Choice {
+  base: Omit<StageReport, "status">;
+  before: Split;
+  best: TuneConfig;
+  bestTrain: number;
+  change: string;
+}
+
+/** Runs the stage choosing on the training or the held-out queries. */
+async function choose(
+  ctx: StageContext,
+  stage: Stage,
+  current: TuneConfig,
+  on: "train" | "heldout-cv",
+): Promise<Choice | StageOutcome> {
+  const before = await both(ctx, current, stage.view);
+  const result =
+    on === "train"
+      ? await stage.run(ctx, current, before.train, ctx.req.train)
+      : await stage.run(ctx, current, before.heldout, ctx.req.heldout);
+  if ("skipped" in result)
+    return { stage: stage.name, status: "skipped", reason: result.skipped, trials: [] };
+  const base = { stage: stage.name, chosen_on: on, view: stage.view, before, trials: result.trials };
+  if (result.best === current || result.change === "") return { ...base, status: "unchanged", after: before };
+  return { base, before, best: result.best, bestTrain: result.bestTrain, change: result.change };
+}
+
+function judged(c: Choice, after: Split, rejectedBecause: string | undefined): StageOutcome {
+  return {
+    ...c.base,
+    status: rejectedBecause === undefined ? "accepted" : "rejected",
+    change: c.change,
+    after,
+    config: c.best,
+    ...(rejectedBecause !== undefined && { reason: rejectedBecause }),
+  };
+}
+
 /** Chosen on the training queries; proposed only when the held-out queries improve too. */
 async function trainedStage(ctx: StageContext, stage: Stage, current: TuneConfig): Promise<StageOutcome> {
   const { req } = ctx;
-  const before = await both(ctx, current, stage.view);
-  const result = await stage.run(ctx, current, before.train, req.train);
-  if ("skipped" in result)
-    return { stage: stage.name, status: "skipped", reason: result.skipped, trials: [] };
-  const base = {
-    stage: stage.name,
-    chosen_on: "train" as const,
-    view: stage.view,
-    before,
-    trials: result.trials,
-  };
-  if (result.best === current || result.change === "") return { ...base, status: "unchanged", after: before };
-  const after = { train: result.bestTrain, heldout: await ctx.measure(result.best, req.heldout, stage.view) };
+  const c = await choose(ctx, stage, current, "train");
+  if ("status" in c) return c;
+  const { before } = c;
+  const after = { train: c.bestTrain, heldout: await ctx.measure(c.best, req.heldout, stage.view) };
   // and the whole search must not get worse on the held-out queries (a lexical gain can be
   // undone by fusion or rerank)
   const whole =
@@ -255,20 +285,16 @@ async function trainedStage(ctx: StageContext, stage: Stage, current: TuneConfig
       ? undefined
       : {
           before: await ctx.measure(current, req.heldout, "full"),
-          after: await ctx.measure(result.best, req.heldout, "full"),
+          after: await ctx.measure(c.best, req.heldout, "full"),
         };
   const heldoutUp = after.heldout > before.heldout + 1e-9;
   const helps = heldoutUp && (!whole || whole.after >= whole.before - 1e-9);
-  return {
-    ...base,
-    status: helps ? "accepted" : "rejected",
-    change: result.change,
+  if (helps) return judged(c, after, undefined);
+  return judged(
+    c,
     after,
-    config: result.best,
-    ...(!helps && {
-      reason: heldoutUp && whole ? loweredWhole(req, whole) : rejectedOnHeldout(req, before, after),
-    }),
-  };
+    heldoutUp && whole ? loweredWhole(req, whole) : rejectedOnHeldout(req, before, after),
+  );
 }
 
 /** The held-out queries in two halves, alternating by id order (deterministic, balanced). */
@@ -291,48 +317,34 @@ export async function crossValidatedStage(
   current: TuneConfig,
 ): Promise<StageOutcome> {
   const { req } = ctx;
-  const before = await both(ctx, current, stage.view);
-  const result = await stage.run(ctx, current, before.heldout, req.heldout);
-  if ("skipped" in result)
-    return { stage: stage.name, status: "skipped", reason: result.skipped, trials: [] };
-  const base = {
-    stage: stage.name,
-    chosen_on: "heldout-cv" as const,
-    view: stage.view,
-    before,
-    trials: result.trials,
-  };
-  if (result.best === current || result.change === "") return { ...base, status: "unchanged", after: before };
+  const c = await choose(ctx, stage, current, "heldout-cv");
+  if ("status" in c) return c;
+  const { before } = c;
   const n = req.heldout.queries.length;
   let outOfFold = 0;
   let wholeOutOfFold = 0;
   const [a, b] = folds(req.heldout);
-  for (const [choose, check] of [
+  for (const [fit, check] of [
     [a, b],
     [b, a],
   ] as const) {
-    const r = await stage.run(ctx, current, await ctx.measure(current, choose, stage.view), choose);
+    const r = await stage.run(ctx, current, await ctx.measure(current, fit, stage.view), fit);
     const chosen = "skipped" in r ? current : r.best;
     const w = check.queries.length / n;
     outOfFold += w * (await ctx.measure(chosen, check, stage.view));
     wholeOutOfFold += w * (await ctx.measure(chosen, check, "full"));
   }
-  const after = { train: await ctx.measure(result.best, req.train, stage.view), heldout: outOfFold };
+  const after = { train: await ctx.measure(c.best, req.train, stage.view), heldout: outOfFold };
   const whole = { before: await ctx.measure(current, req.heldout, "full"), after: wholeOutOfFold };
-  const helps = after.heldout > before.heldout + 1e-9 && whole.after >= whole.before - 1e-9;
-  return {
-    ...base,
-    status: helps ? "accepted" : "rejected",
-    change: result.change,
+  const heldoutUp = after.heldout > before.heldout + 1e-9;
+  if (heldoutUp && whole.after >= whole.before - 1e-9) return judged(c, after, undefined);
+  return judged(
+    c,
     after,
-    config: result.best,
-    ...(!helps && {
-      reason:
-        after.heldout > before.heldout + 1e-9
-          ? `chosen on half of the held-out queries, it raised ${describeMetric(req)} on the other half but lowered the whole search's (${whole.before.toFixed(4)} → ${whole.after.toFixed(4)})`
-          : `chosen on half of the held-out queries, it did not raise ${describeMetric(req)} on the other half (${before.heldout.toFixed(4)} → ${after.heldout.toFixed(4)} out of fold)`,
-    }),
-  };
+    heldoutUp
+      ? `chosen on half of the held-out queries, it raised ${describeMetric(req)} on the other half but lowered the whole search's (${whole.before.toFixed(4)} → ${whole.after.toFixed(4)})`
+      : `chosen on half of the held-out queries, it did not raise ${describeMetric(req)} on the other half (${before.heldout.toFixed(4)} → ${after.heldout.toFixed(4)} out of fold)`,
+  );
 }
 
 /**
