@@ -7,18 +7,12 @@
 import fs from "node:fs";
 import path from "node:path";
 import { LodestoneError } from "../common/errors.ts";
+import { sha256File } from "../common/file-hash.ts";
 import { dataLayout } from "../config/layout.ts";
 import { VERSION } from "../server/version.ts";
 import { prepareEngineCopy } from "./engine-copy.ts";
 import { isEmptyDir, snapshotFiles } from "./files.ts";
-import {
-  dataPath,
-  FORMAT,
-  FORMAT_VERSION,
-  MANIFEST_FILE,
-  type SnapshotManifest,
-  sha256File,
-} from "./manifest.ts";
+import { dataPath, FORMAT, FORMAT_VERSION, MANIFEST_FILE, type SnapshotManifest } from "./manifest.ts";
 import { backupDatabase, isSqliteFile } from "./sqlite-copy.ts";
 
 export interface CreateOptions {

@@ -3,10 +3,10 @@
  * the size and SHA-256 of every file, so a restore refuses a snapshot that was changed or cut
  * short before it writes anything.
  */
-import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { LodestoneError } from "../common/errors.ts";
+import { sha256File } from "../common/file-hash.ts";
 
 export const MANIFEST_FILE = "manifest.json";
 /** Files live under this folder of a snapshot, at their path relative to the data directory. */
@@ -35,22 +35,6 @@ export interface SnapshotManifest {
   indices: SnapshotIndex[];
   /** Platform state (jobs, models, endpoints, RAG apps, recommender, keys) is always included. */
   files: SnapshotFile[];
-}
-
-export function sha256File(file: string): string {
-  const hash = createHash("sha256");
-  const fd = fs.openSync(file, "r");
-  try {
-    const buffer = Buffer.alloc(1 << 20);
-    for (;;) {
-      const n = fs.readSync(fd, buffer, 0, buffer.length, null);
-      if (n === 0) break;
-      hash.update(buffer.subarray(0, n));
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-  return hash.digest("hex");
 }
 
 const invalid = (dir: string, what: string) =>

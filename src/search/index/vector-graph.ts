@@ -13,10 +13,11 @@
  * usearch crashes the process on a corrupt file. A file that is missing or does not verify is not
  * loaded: the shard rebuilds the graph from the segments' vector columns instead.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import usearch, { type Index, type MetricKind, type ScalarKind } from "usearch";
+import { sha256File } from "../../common/file-hash.ts";
 import type { GraphEncoding, SpaceType } from "../knn-method.ts";
 import { syncDir } from "./segment-file.ts";
 import { SPACES } from "./vector-space.ts";
@@ -66,7 +67,7 @@ export class VectorGraph {
     if (!sameParams(file, params)) return undefined;
     const full = path.join(dir, file.file);
     try {
-      if (fs.statSync(full).size !== file.bytes || fileSha256(full) !== file.sha256) return undefined;
+      if (fs.statSync(full).size !== file.bytes || sha256File(full) !== file.sha256) return undefined;
       const index = newIndex(params);
       index.load(full);
       if (index.dimensions() !== params.dimension || index.size() !== file.count) return undefined;
@@ -129,7 +130,7 @@ export class VectorGraph {
       ...this.params,
       file: name,
       bytes: fs.statSync(tmp).size,
-      sha256: fileSha256(tmp),
+      sha256: sha256File(tmp),
       count: this.index.size(),
     };
     fs.renameSync(tmp, target);
@@ -162,20 +163,4 @@ function sameParams(a: GraphParams, b: GraphParams): boolean {
     // files committed before encodings existed hold float32 graphs
     (a.encoding ?? "fp32") === b.encoding
   );
-}
-
-function fileSha256(file: string): string {
-  const hash = createHash("sha256");
-  const fd = fs.openSync(file, "r");
-  try {
-    const buffer = Buffer.allocUnsafe(1 << 20);
-    for (;;) {
-      const n = fs.readSync(fd, buffer, 0, buffer.length, null);
-      if (n === 0) break;
-      hash.update(buffer.subarray(0, n));
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-  return hash.digest("hex");
 }
