@@ -42,12 +42,20 @@ test("quickstart trains, deploys, indexes and compares retrieval; a second run r
     tuning.stages.map((s) => s.stage),
     ["bm25", "clauses", "synonyms", "prf", "hybrid", "rerank"],
   );
+  // (hybrid and rerank choose on the held-out questions by cross-validation: their after.heldout
+  // is the out-of-fold figure, and the training figure does not decide)
+  const TOLERANCE = 1e-9;
   for (const s of tuning.stages.filter((x) => x.status === "accepted")) {
-    assert.ok((s.after?.train as number) > (s.before?.train as number), JSON.stringify(s));
-    assert.ok((s.after?.heldout as number) > (s.before?.heldout as number), JSON.stringify(s));
+    if (s.chosen_on === "train")
+      assert.ok((s.after?.train as number) > (s.before?.train as number), JSON.stringify(s));
+    assert.ok((s.after?.heldout as number) > (s.before?.heldout as number) + TOLERANCE, JSON.stringify(s));
   }
   for (const s of tuning.stages.filter((x) => x.status === "rejected"))
-    assert.ok((s.after?.heldout as number) <= (s.before?.heldout as number), JSON.stringify(s));
+    assert.ok(
+      (s.after?.heldout as number) <= (s.before?.heldout as number) + TOLERANCE ||
+        /lowered the whole search/.test(s.reason ?? ""),
+      JSON.stringify(s),
+    );
   assert.ok(report.data.test_queries >= 30, `${report.data.test_queries} test queries`);
   assert.equal(report.index.name, "rag-docs");
   assert.equal(report.models.embedder.dimension, 256);
