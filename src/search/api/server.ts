@@ -59,11 +59,7 @@ export function buildSearchApp(engine: SearchEngine, opts: SearchServerOptions):
     let engineError: EngineError;
     if (isEngineError(err)) engineError = err;
     else if ((err as { statusCode?: number }).statusCode === 413) {
-      engineError = new EngineError(
-        413,
-        "content_too_long_exception",
-        `request body is larger than the limit of ${opts.bodyLimit} bytes`,
-      );
+      engineError = bodyTooLarge(opts.bodyLimit);
     } else if (
       (err as { statusCode?: number }).statusCode &&
       (err as { statusCode: number }).statusCode < 500
@@ -97,6 +93,15 @@ export function buildSearchApp(engine: SearchEngine, opts: SearchServerOptions):
   return app;
 }
 
+/** Elasticsearch's answer to a body over `http.max_content_length`. */
+function bodyTooLarge(limit: number): EngineError {
+  return new EngineError(
+    413,
+    "content_too_long_exception",
+    `request body is larger than the limit of ${limit} bytes`,
+  );
+}
+
 function hasBody(headers: IncomingHttpHeaders): boolean {
   return Number(headers["content-length"] ?? 0) > 0 || headers["transfer-encoding"] !== undefined;
 }
@@ -109,13 +114,7 @@ function readRawBody(stream: IncomingMessage, limit: number): Promise<string> {
       size += chunk.length;
       if (size > limit) {
         stream.destroy();
-        reject(
-          new EngineError(
-            413,
-            "content_too_long_exception",
-            `request body is larger than the limit of ${limit} bytes`,
-          ),
-        );
+        reject(bodyTooLarge(limit));
       } else chunks.push(chunk);
     });
     stream.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
