@@ -27,6 +27,9 @@ const { values: args } = parseArgs({
     seconds: { type: "string", default: "60" },
     warmup: { type: "string", default: "5" },
     channels: { type: "string" },
+    // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": node options for the server only (it is then
+    // stopped with SIGTERM, so the profile gets written)
+    "server-node-args": { type: "string" },
   },
 });
 const RPS = Number(args.rps);
@@ -48,6 +51,7 @@ async function startServer(dataDir: string): Promise<{ child: ChildProcess; url:
   const child = spawn(
     process.execPath,
     [
+      ...(args["server-node-args"]?.split(/\s+/).filter(Boolean) ?? []),
       path.join(PROJECT_ROOT, "bin/lodestone.js"),
       "serve",
       "--data-dir",
@@ -317,7 +321,10 @@ try {
   );
   console.log(md);
 } finally {
-  child.kill("SIGKILL");
+  if (args["server-node-args"]) {
+    child.kill("SIGTERM");
+    await new Promise((resolve) => child.once("exit", resolve));
+  } else child.kill("SIGKILL");
   agent.destroy();
   fs.rmSync(dataDir, { recursive: true, force: true });
 }

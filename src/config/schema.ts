@@ -128,6 +128,16 @@ export const ConfigSchema = Type.Object(
           default: 1000,
           description: "how often the RAG apps' interaction log is read into the behaviour store",
         }),
+        exposureRetentionDays: Type.Number({
+          exclusiveMinimum: 0,
+          default: 30,
+          description: "exposures logged by /v2/recommend older than this are pruned",
+        }),
+        maxExposures: Type.Integer({
+          minimum: 1000,
+          default: 5_000_000,
+          description: "at most this many logged exposures are kept (the oldest are pruned first)",
+        }),
       },
       { default: {}, additionalProperties: false },
     ),

@@ -22,6 +22,15 @@ export interface Behavior {
   source: string;
 }
 
+/** What /v2/recommend showed a user, under the request's trace id (kept in rec_exposures). */
+export interface Exposure {
+  user_id: string;
+  item_id: string;
+  at: number;
+  trace_id: string;
+  scene: string | null;
+}
+
 export interface Rejection {
   index: number;
   event_id?: string;
@@ -121,6 +130,8 @@ export class BehaviorStore {
   private readonly histories = new Map<string, Behavior[]>();
   /** Bumped when an item gets its first behaviour (it stops being new), per instance. */
   private readonly warmed = new Map<string, number>();
+  /** The newest behaviour's seq per instance (exposures aside), once read. */
+  private readonly newest = new Map<string, number>();
 
   constructor(private readonly db: Db) {}
 
@@ -133,9 +144,16 @@ export class BehaviorStore {
       INSERT OR IGNORE INTO rec_behaviors (instance_id, event_id, user_id, item_id, type, value, at, trace_id, scene, source, received_at)
       VALUES (@instance_id, @event_id, @user_id, @item_id, @type, @value, @at, @trace_id, @scene, @source, @received_at)`);
     const received_at = Date.now();
+    let newest = this.newest.get(instanceId);
     const created = this.db.transaction(() =>
-      events.map((e) => put.run({ ...e, instance_id: instanceId, received_at }).changes === 1),
+      events.map((e) => {
+        const { changes, lastInsertRowid } = put.run({ ...e, instance_id: instanceId, received_at });
+        if (changes === 1 && e.type !== "expose" && newest !== undefined)
+          newest = Math.max(newest, Number(lastInsertRowid));
+        return changes === 1;
+      }),
     )();
+    if (newest !== undefined) this.newest.set(instanceId, newest);
     for (const [i, e] of events.entries())
       if (created[i] && e.type !== "expose") this.histories.delete(`${instanceId}\u0000${e.user_id}`);
     const stats = this.stats.get(instanceId);
@@ -178,20 +196,64 @@ export class BehaviorStore {
       .all(instanceId, userId, limit) as Behavior[];
   }
 
-  /** A user's behaviours of any type (exposures too), newest first: the debugging view. */
+  /** A user's behaviours of any type (logged exposures too), newest first: the debugging view. */
   list(instanceId: string, userId: string, opts: { type?: string; limit?: number } = {}): Behavior[] {
-    return this.db
+    const limit = opts.limit ?? 100;
+    const pushed = this.db
       .prepare(
         `SELECT event_id, user_id, item_id, type, value, at, trace_id, scene, source FROM rec_behaviors
          WHERE instance_id = @instance AND user_id = @user AND (@type IS NULL OR type = @type)
          ORDER BY seq DESC LIMIT @limit`,
       )
-      .all({
-        instance: instanceId,
-        user: userId,
-        type: opts.type ?? null,
-        limit: opts.limit ?? 100,
-      }) as Behavior[];
+      .all({ instance: instanceId, user: userId, type: opts.type ?? null, limit }) as Behavior[];
+    if (opts.type !== undefined && opts.type !== "expose") return pushed;
+    const logged = this.db
+      .prepare(
+        `SELECT trace_id || ':' || item_id AS event_id, user_id, item_id, 'expose' AS type, 1 AS value, at,
+           trace_id, scene, 'recommend' AS source
+         FROM rec_exposures WHERE instance_id = ? AND user_id = ? ORDER BY seq DESC LIMIT ?`,
+      )
+      .all(instanceId, userId, limit) as Behavior[];
+    return [...pushed, ...logged].sort((a, b) => b.at - a.at).slice(0, limit);
+  }
+
+  /** Appends what /v2/recommend showed (one transaction), counted for exploration at once. */
+  logExposures(instanceId: string, exposures: Exposure[]): void {
+    const put = this.db.prepare(
+      "INSERT INTO rec_exposures (instance_id, user_id, item_id, at, trace_id, scene) VALUES (?, ?, ?, ?, ?, ?)",
+    );
+    this.db.transaction(() => {
+      for (const e of exposures) put.run(instanceId, e.user_id, e.item_id, e.at, e.trace_id, e.scene);
+    })();
+    const stats = this.stats.get(instanceId);
+    if (stats) for (const e of exposures) count(stats, e.item_id, "expose", 1);
+  }
+
+  /**
+   * Removes logged exposures before `olderThan` (ms) and beyond the newest `keep`, looking at no
+   * more than the oldest `chunk` rows per call so a prune never holds serving up for long. The
+   * in-memory counts keep them until the next start.
+   */
+  pruneExposures(olderThan: number, keep: number, chunk = 5000): number {
+    const { lo, hi } = this.db.prepare("SELECT MIN(seq) AS lo, MAX(seq) AS hi FROM rec_exposures").get() as {
+      lo: number | null;
+      hi: number | null;
+    };
+    if (lo === null || hi === null) return 0;
+    const window = lo + chunk - 1;
+    const del = this.db.prepare("DELETE FROM rec_exposures WHERE seq <= ? AND (seq <= ? OR at < ?)");
+    return del.run(window, hi - keep, olderThan).changes;
+  }
+
+  /** Behaviours pushed (exposures aside) and exposures logged, for the instance's description. */
+  counts(instanceId: string): { behaviors: number; exposures: number } {
+    const n = (sql: string) => (this.db.prepare(sql).get(instanceId) as { n: number }).n;
+    return {
+      behaviors: n("SELECT COUNT(*) AS n FROM rec_behaviors WHERE instance_id = ? AND type <> 'expose'"),
+      exposures:
+        n("SELECT COUNT(*) AS n FROM rec_behaviors WHERE instance_id = ? AND type = 'expose'") +
+        n("SELECT COUNT(*) AS n FROM rec_exposures WHERE instance_id = ?"),
+    };
   }
 
   /** The users who acted most recently (exposures aside), with their number of behaviours. */
@@ -215,17 +277,29 @@ export class BehaviorStore {
         )
         .all(instanceId) as { item_id: string; type: BehaviorType; n: number; pos: number }[];
       for (const r of rows) count(stats, r.item_id, r.type, 1, r.n, r.pos);
+      const logged = this.db
+        .prepare("SELECT item_id, COUNT(*) AS n FROM rec_exposures WHERE instance_id = ? GROUP BY item_id")
+        .all(instanceId) as { item_id: string; n: number }[];
+      for (const r of logged) count(stats, r.item_id, "expose", 1, r.n);
       this.stats.set(instanceId, stats);
     }
     return stats;
   }
 
-  /** The newest behaviour's position, to tell whether anything arrived since the last training. */
+  /**
+   * The newest behaviour's position, to tell whether anything arrived since the last training
+   * (read once, then kept up to date by insert()).
+   */
   lastSeq(instanceId: string): number {
-    const row = this.db
-      .prepare("SELECT MAX(seq) AS seq FROM rec_behaviors WHERE instance_id = ? AND type <> 'expose'")
-      .get(instanceId) as { seq: number | null };
-    return row.seq ?? 0;
+    let seq = this.newest.get(instanceId);
+    if (seq === undefined) {
+      const row = this.db
+        .prepare("SELECT MAX(seq) AS seq FROM rec_behaviors WHERE instance_id = ? AND type <> 'expose'")
+        .get(instanceId) as { seq: number | null };
+      seq = row.seq ?? 0;
+      this.newest.set(instanceId, seq);
+    }
+    return seq;
   }
 
   /** Behaviours after `seq` (exposures left out), in order, for training exports. */
@@ -245,6 +319,7 @@ export class BehaviorStore {
 
   forget(instanceId: string): void {
     this.stats.delete(instanceId);
+    this.newest.delete(instanceId);
     for (const key of this.histories.keys())
       if (key.startsWith(`${instanceId}\u0000`)) this.histories.delete(key);
     this.warmed.set(instanceId, (this.warmed.get(instanceId) ?? 0) + 1);

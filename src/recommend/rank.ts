@@ -83,15 +83,16 @@ function modelRecall(
   for (const [channel, loaded] of input.models.channels) {
     // "items like these" is what the item–item channels answer; user-taste models are left out
     if (input.items?.length && !ITEM_CHANNELS.has(channel)) continue;
-    const exclude = new Set<number>();
-    for (const id of excluded) {
-      const i = loaded.item.get(id);
-      if (i !== undefined) exclude.add(i);
-    }
     const u = input.userId === undefined || input.items?.length ? undefined : loaded.user.get(input.userId);
     const listed = u !== undefined && loaded.top && k <= loaded.top.k ? topFor(loaded.top, u) : undefined;
     // a model too slow to score live serves only the users it has lists for
     if (!listed && loaded.liveMs > LIVE_BUDGET_MS) continue;
+    const exclude = new Set<number>();
+    if (!listed)
+      for (const id of excluded) {
+        const i = loaded.item.get(id);
+        if (i !== undefined) exclude.add(i);
+      }
     let scored: { items: Int32Array; scores: Float32Array };
     if (listed) scored = listed;
     else if (u !== undefined) scored = loaded.model.recommend(u, k, exclude);

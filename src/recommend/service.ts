@@ -20,6 +20,7 @@ import {
   type Behavior,
   BehaviorStore,
   behaviorWeight,
+  type Exposure,
   type Rejection,
   validateBehavior,
 } from "./behaviors.ts";
@@ -64,6 +65,7 @@ export interface PushResult {
 
 const EXPORT_PAGE = 5000;
 const EXPOSURE_FLUSH_MS = 200;
+const EXPOSURE_PRUNE_MS = 10_000;
 
 export class RecommendService {
   readonly instances: InstanceStore;
@@ -77,7 +79,7 @@ export class RecommendService {
   private readonly training = new Map<string, Promise<unknown>>();
   private readonly questions: QuestionChannel;
   private readonly timers: NodeJS.Timeout[] = [];
-  private readonly exposures = new Map<string, Behavior[]>();
+  private readonly exposures = new Map<string, Exposure[]>();
   private exposureTimer: NodeJS.Timeout | undefined;
   private readonly newItemCache = new Map<string, { catalog: unknown; warmth: number; ids: string[] }>();
   private closed = false;
@@ -116,6 +118,9 @@ export class RecommendService {
     every(2000, () => {
       for (const i of this.instances.list()) this.models.refresh(i.instance_id);
     });
+    every(EXPOSURE_PRUNE_MS, () =>
+      this.behaviors.pruneExposures(Date.now() - cfg.exposureRetentionDays * 86_400_000, cfg.maxExposures),
+    );
   }
 
   async close(): Promise<void> {
@@ -140,14 +145,14 @@ export class RecommendService {
   }
 
   describe(instance: Instance) {
-    const db = this.deps.db;
-    const count = (sql: string) => (db.prepare(sql).get(instance.instance_id) as { n: number }).n;
     const models = this.models.current(instance.instance_id);
+    const { n: items } = this.deps.db
+      .prepare("SELECT COUNT(*) AS n FROM rec_items WHERE instance_id = ?")
+      .get(instance.instance_id) as { n: number };
     return {
       ...instance,
-      items: count("SELECT COUNT(*) AS n FROM rec_items WHERE instance_id = ?"),
-      behaviors: count("SELECT COUNT(*) AS n FROM rec_behaviors WHERE instance_id = ? AND type <> 'expose'"),
-      exposures: count("SELECT COUNT(*) AS n FROM rec_behaviors WHERE instance_id = ? AND type = 'expose'"),
+      items,
+      ...this.behaviors.counts(instance.instance_id),
       model: {
         version: models.version || null,
         channels: [...models.channels.keys()],
@@ -516,15 +521,11 @@ export class RecommendService {
       this.logExposures(
         instance.instance_id,
         items.map((r) => ({
-          event_id: `${traceId}:${r.item_id}`,
           user_id: req.user_id as string,
           item_id: r.item_id,
-          type: "expose",
-          value: 1,
           at: Date.now(),
           trace_id: traceId,
           scene: req.scene ?? null,
-          source: "recommend",
         })),
       );
     return {
@@ -570,7 +571,7 @@ export class RecommendService {
    * Exposures are written in batches (one transaction per EXPOSURE_FLUSH_MS rather than one per
    * request): a crash loses at most that much of them, never a pushed behaviour.
    */
-  private logExposures(instanceId: string, events: Behavior[]): void {
+  private logExposures(instanceId: string, events: Exposure[]): void {
     const pending = this.exposures.get(instanceId);
     if (pending) pending.push(...events);
     else this.exposures.set(instanceId, [...events]);
@@ -587,7 +588,7 @@ export class RecommendService {
     const batches = [...this.exposures];
     this.exposures.clear();
     for (const [instanceId, events] of batches)
-      if (this.instances.find(instanceId)) this.behaviors.insert(instanceId, events);
+      if (this.instances.find(instanceId)) this.behaviors.logExposures(instanceId, events);
   }
 
   private async questionHits(instanceId: string, userId: string) {

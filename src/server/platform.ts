@@ -22,6 +22,7 @@ import { MlConnectorStore } from "../serving/ml-connectors.ts";
 import { MlTaskStore } from "../serving/ml-tasks.ts";
 import { ModelRegistry } from "../serving/registry.ts";
 import { PlatformSearchModels } from "../serving/search-models.ts";
+import { BackgroundCheckpointer } from "../state/checkpointer.ts";
 import { openDatabase } from "../state/db.ts";
 import { LocalObjectStore } from "../storage/local-store.ts";
 import { TRAINING_BUILTINS } from "../training-jobs/index.ts";
@@ -51,6 +52,9 @@ export interface RunningPlatform {
 export interface StartOptions {
   logFile?: string;
 }
+
+/** How often the WAL checkpoint thread copies committed pages back into the databases. */
+const CHECKPOINT_INTERVAL_MS = 1000;
 
 /** Opens the data directory, wires every service, recovers jobs and starts listening. */
 export async function startPlatform(
@@ -178,6 +182,10 @@ export async function startPlatform(
   ragBackend = createBackend(config.search, { embeddedUrl: searchUrl, platformUrl: url });
   jobs.start({ LODESTONE_API_URL: url, LODESTONE_API_KEY: platform.internalApiKey });
   recommend.start();
+  // commits on the serving thread no longer stop for WAL checkpoints (state/checkpointer.ts)
+  const checkpointer = new BackgroundCheckpointer(CHECKPOINT_INTERVAL_MS, (message) => warn(message));
+  checkpointer.attach(db);
+  checkpointer.attach(search.store.db);
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
@@ -189,6 +197,7 @@ export async function startPlatform(
       await ml.close();
       await jobs.close();
       await endpoints.close();
+      await checkpointer.close();
       await search.close();
       db.close();
       metrics.close();

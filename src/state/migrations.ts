@@ -262,4 +262,29 @@ export const MIGRATIONS: Migration[] = [
     // read: searches and RAG answers only; search: reads plus index writes; admin: everything (existing keys)
     sql: `ALTER TABLE api_keys ADD COLUMN scope TEXT NOT NULL DEFAULT 'admin';`,
   },
+  {
+    version: 9,
+    name: "recommendation exposures in their own log",
+    // /v2/recommend logs ~10 exposures per request. As rec_behaviors rows each one touched the
+    // (instance, event_id) and (instance, item) indexes at random places, so a batch of a few
+    // hundred rewrote hundreds of pages and stalled serving; here they are appended in seq order
+    // with one index that keeps a user's rows together, and old ones are pruned (recommend.exposures).
+    // Exposures pushed by clients as behaviours stay in rec_behaviors (idempotent on their event id).
+    sql: `
+      CREATE TABLE rec_exposures (
+        seq         INTEGER PRIMARY KEY,
+        instance_id TEXT NOT NULL REFERENCES rec_instances(id) ON DELETE CASCADE,
+        user_id     TEXT NOT NULL,
+        item_id     TEXT NOT NULL,
+        at          INTEGER NOT NULL,
+        trace_id    TEXT NOT NULL,
+        scene       TEXT
+      );
+      CREATE INDEX rec_exposures_user ON rec_exposures(instance_id, user_id, seq);
+      INSERT INTO rec_exposures (instance_id, user_id, item_id, at, trace_id, scene)
+        SELECT instance_id, user_id, item_id, at, trace_id, scene FROM rec_behaviors
+        WHERE type = 'expose' AND source = 'recommend' AND trace_id IS NOT NULL ORDER BY seq;
+      DELETE FROM rec_behaviors WHERE type = 'expose' AND source = 'recommend' AND trace_id IS NOT NULL;
+    `,
+  },
 ];
