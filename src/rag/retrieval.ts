@@ -117,7 +117,11 @@ export async function searchRequest(
     },
   });
   const source = { excludes: [r.vector_field] };
-  const base = { size: r.candidates, _source: source };
+  // hits the answer reads: the reranker's depth when there is one, else only the top k (the
+  // candidates still set how deep neural and hybrid retrieval look)
+  const k = opts.k ?? r.k;
+  const size = app.rerank ? Math.max(k, Math.min(r.candidates, app.rerank.depth)) : k;
+  const base = { size, _source: source };
   if (mode === "bm25") return { body: { ...base, query: lexical } };
   if (mode === "neural") return { body: { ...base, query: await neural() } };
   const hybrid = { hybrid: { queries: [lexical, await neural()], pagination_depth: r.candidates } };

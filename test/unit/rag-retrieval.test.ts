@@ -73,7 +73,13 @@ describe("RAG retrieval requests", () => {
       new ModelIds(backend, models),
     );
     assert.equal(pipeline, undefined);
-    assert.equal(body.size, 7);
+    assert.equal(body.size, 5, "without a reranker only the top k are fetched");
+    const reranked = app({
+      retrieval: { mode: "bm25", candidates: 30 },
+      rerank: { model_id: "ep-r", depth: 12 },
+    });
+    const deep = await searchRequest(reranked, "q", {}, new ModelIds(backend, models));
+    assert.equal(deep.body.size, 12, "the reranker reads its depth");
     assert.deepEqual(body.query, {
       bool: {
         must: [{ multi_match: { query: "q", fields: ["title^2", "content"] } }],
