@@ -3,7 +3,7 @@
  * index (the pipeline inline in each body, as OpenSearch 2.x accepts it), scored with the same
  * metrics as `lodestone eval` and `_rank_eval`.
  */
-import { evaluateRun, type Run } from "../metrics.ts";
+import { evaluateRun, type Run, rankDocs, type ScoredDoc } from "../metrics.ts";
 import { pipelineBody, searchBody, type TuneConfig, type View } from "./config.ts";
 import type { Judgements, TuneRequest } from "./request.ts";
 import { postNdjson, type SearchTransport } from "./transport.ts";
@@ -63,4 +63,48 @@ export function metricOf(req: TuneRequest, judged: Judgements, run: Run): number
   const m = evaluateRun(judged.qrels, run, { ks: [k] });
   const value = (name === "ndcg" ? m.ndcg : name === "recall" ? m.recall : m.mrr)[k];
   return value ?? 0;
+}
+
+/**
+ * Measures configurations on any subset of the judged queries while searching each query once
+ * per configuration and view (searches are deterministic): cross-validation measures the same
+ * candidates on many overlapping subsets. Keeps each query's top `metric.k` hits, all a metric
+ * at k reads.
+ */
+export class RunCache {
+  private readonly runs = new Map<string, Map<string, ScoredDoc[]>>();
+
+  constructor(
+    private readonly transport: SearchTransport,
+    private readonly req: TuneRequest,
+    private readonly index: string,
+    /** Brings the index's settings in line with the configuration before it is searched. */
+    private readonly prepare: (config: TuneConfig) => Promise<void>,
+  ) {}
+
+  async measure(config: TuneConfig, judged: Judgements, view: View): Promise<number> {
+    const key = `${view}|${JSON.stringify(config)}`;
+    let runs = this.runs.get(key);
+    if (!runs) {
+      runs = new Map();
+      this.runs.set(key, runs);
+    }
+    const known = runs;
+    // keyed by the query's text: two sets may give the same id to different queries
+    const missing = judged.queries.filter((q) => !known.has(q.text));
+    if (missing.length > 0) {
+      await this.prepare(config);
+      const got = await runConfig(
+        this.transport,
+        this.req,
+        this.index,
+        config,
+        { ...judged, queries: missing },
+        view,
+      );
+      for (const q of missing) known.set(q.text, rankDocs(got.get(q.id) ?? []).slice(0, this.req.metric.k));
+    }
+    const run: Run = new Map(judged.queries.map((q) => [q.id, known.get(q.text) ?? []]));
+    return metricOf(this.req, judged, run);
+  }
 }

@@ -39,7 +39,8 @@ export interface TuneRequest {
   heldout: Judgements;
   /**
    * The embedder and reranker were trained on the training queries, so model-dependent stages
-   * (hybrid, rerank) choose on the held-out queries by 2-fold cross-validation instead.
+   * (hybrid, rerank) choose on the held-out queries by leave-one-out cross-validation instead,
+   * and the lexical ones by 10-fold cross-validation over all the judged queries (tuner.ts).
    */
   modelsSawTrain: boolean;
   /** Only reported (start vs tuned), never used to choose: a test split kept out of tuning. */

@@ -3,7 +3,9 @@
  * order (bm25 → clauses → synonyms → prf → hybrid → rerank), each from the configuration the
  * earlier ones left, and proposes a stage's change only when it raises the metric on the training
  * queries AND on the held-out ones — otherwise the change is reported as rejected, with both
- * figures, so nothing overfits silently. The result is a ready-to-use query template, search
+ * figures, so nothing overfits silently (or, when the models trained on the training queries,
+ * only when a cross-validated, out-of-fold figure rises: see `selection`). The result is a
+ * ready-to-use query template, search
  * pipeline and index settings, with train and held-out metrics of the start and tuned searches.
  */
 import {
@@ -15,7 +17,7 @@ import {
   type TuneConfig,
   type View,
 } from "./config.ts";
-import { metricOf, runConfig } from "./measure.ts";
+import { RunCache } from "./measure.ts";
 import { type Judgements, type StageName, subsetJudgements, type TuneRequest } from "./request.ts";
 import {
   createScratch,
@@ -50,11 +52,14 @@ export interface StageReport {
   stage: StageName;
   status: "accepted" | "rejected" | "unchanged" | "skipped";
   /**
-   * Which queries chose the change: "train" (then confirmed on the held-out ones), or
-   * "heldout-cv" (models trained on the training queries: chosen on one half of the held-out
-   * queries and measured on the other, both ways; `after.heldout` is that out-of-fold figure).
+   * Which queries chose the change. "train": the training ones, then confirmed on the held-out
+   * ones. When the models trained on the training queries: "heldout-cv" for stages that depend on
+   * the models (chosen on the held-out queries, leave-one-out: `after.heldout` is the figure of
+   * each held-out query under the choice made without it), and "pooled-cv" for the lexical ones
+   * the models do not touch (chosen on all the judged queries, 10-fold: `before.heldout` and
+   * `after.heldout` are over all of them, the latter out of fold).
    */
-  chosen_on?: "train" | "heldout-cv";
+  chosen_on?: Selection;
   /** Why it was skipped or rejected. */
   reason?: string;
   change?: string;
@@ -113,23 +118,6 @@ function scratchSettings(transport: SearchTransport, scratch: ScratchIndex) {
   };
 }
 
-type Measure = StageContext["measure"];
-
-/** The same configuration on the same queries and view is measured once (searches are deterministic). */
-function memoized(measureOnce: Measure): Measure {
-  const sets = new Map<Judgements, number>();
-  const known = new Map<string, number>();
-  return async (config, judged, view) => {
-    if (!sets.has(judged)) sets.set(judged, sets.size);
-    const key = `${sets.get(judged)}|${view}|${JSON.stringify(config)}`;
-    const hit = known.get(key);
-    if (hit !== undefined) return hit;
-    const value = await measureOnce(config, judged, view);
-    known.set(key, value);
-    return value;
-  };
-}
-
 function describeMetric(req: TuneRequest): string {
   return `${req.metric.name}@${req.metric.k}`;
 }
@@ -152,15 +140,13 @@ export async function tune(
     (done, total) => emit({ type: "copy", done, total }),
   );
   const applySettings = scratchSettings(transport, scratch);
+  const runs = new RunCache(transport, req, scratch.name, applySettings);
   const ctx: StageContext = {
     transport,
     req,
     scratch,
     lodestone: info.version?.build_type === "lodestone",
-    measure: memoized(async (config: TuneConfig, judged: Judgements, view: View) => {
-      await applySettings(config);
-      return metricOf(req, judged, await runConfig(transport, req, scratch.name, config, judged, view));
-    }),
+    measure: (config: TuneConfig, judged: Judgements, view: View) => runs.measure(config, judged, view),
     progress: (stage, done, total, message) => emit({ type: "trial", stage, done, total, message }),
   };
   let tunedConfig: TuneConfig | undefined;
@@ -175,18 +161,22 @@ export async function tune(
     const stages: StageReport[] = [];
     for (const name of req.stages) {
       const stage = STAGES[name];
-      const onHeldout = req.modelsSawTrain && stage.view !== "lexical";
+      const how = selection(req, stage);
       emit({
         type: "stage",
         stage: name,
         status: "start",
-        message: onHeldout
-          ? `tuning ${name} on the ${req.heldout.queries.length} held-out queries (2-fold cross-validation)`
-          : `tuning ${name} on ${req.train.queries.length} queries`,
+        message:
+          how === "train"
+            ? `tuning ${name} on ${req.train.queries.length} queries`
+            : how === "heldout-cv"
+              ? `tuning ${name} on the ${req.heldout.queries.length} held-out queries (leave-one-out cross-validation)`
+              : `tuning ${name} on all ${req.train.queries.length + req.heldout.queries.length} queries (${POOLED_FOLDS}-fold cross-validation)`,
       });
-      const { config, ...report } = onHeldout
-        ? await crossValidatedStage(ctx, stage, current)
-        : await trainedStage(ctx, stage, current);
+      const { config, ...report } =
+        how === "train"
+          ? await trainedStage(ctx, stage, current)
+          : await crossValidatedStage(ctx, stage, current, how);
       if (report.status === "accepted" && config) current = config;
       stages.push(report);
       emit({
@@ -220,6 +210,23 @@ export async function tune(
 
 export type StageOutcome = StageReport & { config?: TuneConfig };
 
+type Selection = "train" | "heldout-cv" | "pooled-cv";
+const POOLED_FOLDS = 10;
+
+/**
+ * How a stage chooses. Normally on the training queries, confirmed on the held-out ones. When the
+ * models trained on the training queries their figures there are inflated, so the stages whose
+ * results go through the models choose on the held-out queries by cross-validation; the lexical
+ * stages (BM25 and the query's clauses and feedback, which no model reads) gain most from more
+ * queries, so they cross-validate over all of them. Synonyms come from the embedder's neighbours:
+ * they keep the training choice and the held-out confirmation.
+ */
+function selection(req: TuneRequest, stage: Stage): Selection {
+  if (!req.modelsSawTrain) return "train";
+  if (stage.view !== "lexical") return "heldout-cv";
+  return stage.name === "synonyms" ? "train" : "pooled-cv";
+}
+
 /** One after the other: a measurement may change the scratch index's settings. */
 async function both(ctx: StageContext, config: TuneConfig, view: View): Promise<Split> {
   const train = await ctx.measure(config, ctx.req.train, view);
@@ -241,21 +248,19 @@ interface Choice {
   change: string;
 }
 
-/** Runs the stage choosing on the training or the held-out queries. */
+/** Runs the stage choosing on the queries `on`; `before` is the current configuration's split. */
 async function choose(
   ctx: StageContext,
   stage: Stage,
   current: TuneConfig,
-  on: "train" | "heldout-cv",
+  how: Selection,
+  on: Judgements,
+  before: Split,
 ): Promise<Choice | StageOutcome> {
-  const before = await both(ctx, current, stage.view);
-  const result =
-    on === "train"
-      ? await stage.run(ctx, current, before.train, ctx.req.train)
-      : await stage.run(ctx, current, before.heldout, ctx.req.heldout);
+  const result = await stage.run(ctx, current, await ctx.measure(current, on, stage.view), on);
   if ("skipped" in result)
     return { stage: stage.name, status: "skipped", reason: result.skipped, trials: [] };
-  const base = { stage: stage.name, chosen_on: on, view: stage.view, before, trials: result.trials };
+  const base = { stage: stage.name, chosen_on: how, view: stage.view, before, trials: result.trials };
   if (result.best === current || result.change === "") return { ...base, status: "unchanged", after: before };
   return { base, before, best: result.best, bestTrain: result.bestTrain, change: result.change };
 }
@@ -274,7 +279,7 @@ function judged(c: Choice, after: Split, rejectedBecause: string | undefined): S
 /** Chosen on the training queries; proposed only when the held-out queries improve too. */
 async function trainedStage(ctx: StageContext, stage: Stage, current: TuneConfig): Promise<StageOutcome> {
   const { req } = ctx;
-  const c = await choose(ctx, stage, current, "train");
+  const c = await choose(ctx, stage, current, "train", req.train, await both(ctx, current, stage.view));
   if ("status" in c) return c;
   const { before } = c;
   const after = { train: c.bestTrain, heldout: await ctx.measure(c.best, req.heldout, stage.view) };
@@ -297,53 +302,75 @@ async function trainedStage(ctx: StageContext, stage: Stage, current: TuneConfig
   );
 }
 
-/** The held-out queries in two halves, alternating by id order (deterministic, balanced). */
-function folds(j: Judgements): [Judgements, Judgements] {
+/** The queries in k folds, dealt in id order (deterministic, balanced); k = n leaves one out. */
+export function kFolds(j: Judgements, k: number): Judgements[] {
   const ids = j.queries.map((q) => q.id).sort();
-  const half = (r: number) => subsetJudgements(j, new Set(ids.filter((_, i) => i % 2 === r)));
-  return [half(0), half(1)];
+  return Array.from({ length: Math.min(k, ids.length) }, (_, r) =>
+    subsetJudgements(j, new Set(ids.filter((_, i) => i % k === r))),
+  );
+}
+
+/** Every query of `all` outside `fold`. */
+function without(all: Judgements, fold: Judgements): Judgements {
+  const out = new Set(fold.queries.map((q) => q.id));
+  return subsetJudgements(all, new Set(all.queries.map((q) => q.id).filter((id) => !out.has(id))));
+}
+
+/** The training and held-out queries as one set. */
+function pooled(req: TuneRequest): Judgements {
+  return {
+    queries: [...req.train.queries, ...req.heldout.queries],
+    qrels: new Map([...req.train.qrels, ...req.heldout.qrels]),
+  };
 }
 
 /**
- * For model-dependent stages when the models trained on the training queries (their figures
- * there are inflated): the stage chooses on one half of the held-out queries and is measured on
- * the other, both ways. The change is proposed when that out-of-fold figure beats the current
- * configuration on the held-out queries, in the stage's view and for the whole search; what is
- * proposed is the choice on all held-out queries.
+ * Cross-validated choice (see `selection`): the stage chooses on every fold's complement and is
+ * measured on the fold; the change is proposed when that out-of-fold figure beats the current
+ * configuration on the same queries, and the whole search on the held-out queries does not get
+ * worse. What is proposed is the choice made on all of the queries.
  */
 export async function crossValidatedStage(
   ctx: StageContext,
   stage: Stage,
   current: TuneConfig,
+  how: "heldout-cv" | "pooled-cv",
 ): Promise<StageOutcome> {
   const { req } = ctx;
-  const c = await choose(ctx, stage, current, "heldout-cv");
+  const pool = how === "heldout-cv" ? req.heldout : pooled(req);
+  const before = {
+    train: await ctx.measure(current, req.train, stage.view),
+    heldout: await ctx.measure(current, pool, stage.view),
+  };
+  const c = await choose(ctx, stage, current, how, pool, before);
   if ("status" in c) return c;
-  const { before } = c;
-  const n = req.heldout.queries.length;
+  const n = pool.queries.length;
+  const folds = kFolds(pool, how === "heldout-cv" ? n : POOLED_FOLDS);
   let outOfFold = 0;
   let wholeOutOfFold = 0;
-  const [a, b] = folds(req.heldout);
-  for (const [fit, check] of [
-    [a, b],
-    [b, a],
-  ] as const) {
+  for (const [i, check] of folds.entries()) {
+    const fit = without(pool, check);
     const r = await stage.run(ctx, current, await ctx.measure(current, fit, stage.view), fit);
     const chosen = "skipped" in r ? current : r.best;
     const w = check.queries.length / n;
     outOfFold += w * (await ctx.measure(chosen, check, stage.view));
-    wholeOutOfFold += w * (await ctx.measure(chosen, check, "full"));
+    if (how === "heldout-cv") wholeOutOfFold += w * (await ctx.measure(chosen, check, "full"));
+    ctx.progress(stage.name, i + 1, folds.length, `cross-validation fold ${i + 1} of ${folds.length}`);
   }
   const after = { train: await ctx.measure(c.best, req.train, stage.view), heldout: outOfFold };
-  const whole = { before: await ctx.measure(current, req.heldout, "full"), after: wholeOutOfFold };
+  const whole = {
+    before: await ctx.measure(current, req.heldout, "full"),
+    after: how === "heldout-cv" ? wholeOutOfFold : await ctx.measure(c.best, req.heldout, "full"),
+  };
   const heldoutUp = after.heldout > before.heldout + 1e-9;
   if (heldoutUp && whole.after >= whole.before - 1e-9) return judged(c, after, undefined);
+  const queries = how === "heldout-cv" ? "the held-out queries" : "all the judged queries";
   return judged(
     c,
     after,
     heldoutUp
-      ? `chosen on half of the held-out queries, it raised ${describeMetric(req)} on the other half but lowered the whole search's (${whole.before.toFixed(4)} → ${whole.after.toFixed(4)})`
-      : `chosen on half of the held-out queries, it did not raise ${describeMetric(req)} on the other half (${before.heldout.toFixed(4)} → ${after.heldout.toFixed(4)} out of fold)`,
+      ? `cross-validated on ${queries}, it raised ${describeMetric(req)} out of fold but lowered the whole search's on the held-out queries (${whole.before.toFixed(4)} → ${whole.after.toFixed(4)})`
+      : `cross-validated on ${queries}, it did not raise ${describeMetric(req)} out of fold (${before.heldout.toFixed(4)} → ${after.heldout.toFixed(4)})`,
   );
 }
 

@@ -17,7 +17,7 @@ import type { RelevanceTuner, TuneInput } from "./tune.ts";
 
 const STEP = "tune";
 /** Part of the stored report's key: raise it when tuning itself changes, so old reports are not reused. */
-const TUNER_VERSION = 3;
+const TUNER_VERSION = 4;
 const OPTIONS = ["stages", "metric", "max_train_queries"];
 
 function tuneBody(ctx: StepContext, options: Record<string, unknown>, input: TuneInput) {

@@ -5,6 +5,7 @@
  * search request processor).
  */
 import type { TuneConfig } from "../config.ts";
+import type { Judgements } from "../request.ts";
 import { bestOf, type Stage, type StageContext, type StageResult, type Trial } from "../stage.ts";
 
 const K1_GRID = [0.5, 0.7, 0.9, 1.2, 1.5, 2.0];
@@ -13,7 +14,12 @@ const FIELD_BOOSTS = [0.5, 1, 2, 3];
 const PHRASE_BOOSTS = [0, 0.25, 0.5, 1, 2];
 const PRF_GRID = { fbDocs: [5, 10, 20], fbTerms: [5, 10, 20], originalQueryWeight: [0.3, 0.5, 0.7] };
 
-async function bm25(ctx: StageContext, current: TuneConfig, currentTrain: number): Promise<StageResult> {
+async function bm25(
+  ctx: StageContext,
+  current: TuneConfig,
+  currentTrain: number,
+  on: Judgements,
+): Promise<StageResult> {
   const names = Object.keys(current.similarity);
   if (names.length === 0) return { skipped: "the fields use built-in similarities with fixed parameters" };
   let config = current;
@@ -26,7 +32,7 @@ async function bm25(ctx: StageContext, current: TuneConfig, currentTrain: number
         params: `${name}: k1 ${k1} b ${b}`,
       })),
     );
-    const r = await bestOf(ctx, "bm25", "lexical", config, train, candidates);
+    const r = await bestOf(ctx, "bm25", "lexical", config, train, candidates, on);
     config = r.best;
     train = r.bestTrain;
     trials.push(...r.trials);
@@ -41,7 +47,12 @@ async function bm25(ctx: StageContext, current: TuneConfig, currentTrain: number
   return { best: config, bestTrain: train, change, trials };
 }
 
-async function clauses(ctx: StageContext, current: TuneConfig, currentTrain: number): Promise<StageResult> {
+async function clauses(
+  ctx: StageContext,
+  current: TuneConfig,
+  currentTrain: number,
+  on: Judgements,
+): Promise<StageResult> {
   let config = current;
   let train = currentTrain;
   const trials: Trial[] = [];
@@ -58,7 +69,7 @@ async function clauses(ctx: StageContext, current: TuneConfig, currentTrain: num
         params: `${clause.field}: match^${v.boost} match_phrase^${v.phraseBoost}`,
       };
     });
-    const r = await bestOf(ctx, "clauses", "lexical", config, train, candidates);
+    const r = await bestOf(ctx, "clauses", "lexical", config, train, candidates, on);
     config = r.best;
     train = r.bestTrain;
     trials.push(...r.trials);
@@ -71,7 +82,12 @@ async function clauses(ctx: StageContext, current: TuneConfig, currentTrain: num
   return { best: config, bestTrain: train, change, trials };
 }
 
-async function prf(ctx: StageContext, current: TuneConfig, currentTrain: number): Promise<StageResult> {
+async function prf(
+  ctx: StageContext,
+  current: TuneConfig,
+  currentTrain: number,
+  on: Judgements,
+): Promise<StageResult> {
   if (!ctx.lodestone) return { skipped: "the rm3 search processor is Lodestone's; this cluster has none" };
   const candidates: Array<{ config: TuneConfig; params: string }> = [];
   for (const fbDocs of PRF_GRID.fbDocs)
@@ -81,7 +97,7 @@ async function prf(ctx: StageContext, current: TuneConfig, currentTrain: number)
           config: { ...current, prf: { fbDocs, fbTerms, originalQueryWeight } },
           params: `rm3 fb_docs ${fbDocs} fb_terms ${fbTerms} original_query_weight ${originalQueryWeight}`,
         });
-  const r = await bestOf(ctx, "prf", "lexical", current, currentTrain, candidates);
+  const r = await bestOf(ctx, "prf", "lexical", current, currentTrain, candidates, on);
   return { best: r.best, bestTrain: r.bestTrain, change: r.bestParams ?? "", trials: r.trials };
 }
 

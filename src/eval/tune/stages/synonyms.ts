@@ -7,6 +7,7 @@
  * training metric (forward selection); the tuner then checks the set on the held-out queries.
  */
 import type { TuneConfig } from "../config.ts";
+import type { Judgements } from "../request.ts";
 import type { Stage, StageContext, StageResult, Trial } from "../stage.ts";
 
 const MAX_VOCABULARY = 4000;
@@ -108,7 +109,12 @@ export async function proposeSynonyms(ctx: StageContext, field: string): Promise
     .slice(0, MAX_CANDIDATES);
 }
 
-async function synonyms(ctx: StageContext, current: TuneConfig, currentTrain: number): Promise<StageResult> {
+async function synonyms(
+  ctx: StageContext,
+  current: TuneConfig,
+  currentTrain: number,
+  on: Judgements,
+): Promise<StageResult> {
   if ("unavailable" in ctx.scratch.synonyms) return { skipped: ctx.scratch.synonyms.unavailable };
   const field = ctx.scratch.synonyms.fields[0] as string;
   const candidates = await proposeSynonyms(ctx, field);
@@ -119,7 +125,7 @@ async function synonyms(ctx: StageContext, current: TuneConfig, currentTrain: nu
   const trials: Trial[] = [];
   for (const [i, c] of candidates.entries()) {
     const candidate = { ...config, synonyms: [...config.synonyms, c.rule] };
-    const value = await ctx.measure(candidate, ctx.req.train, "lexical");
+    const value = await ctx.measure(candidate, on, "lexical");
     trials.push({ params: `${c.rule} (cosine ${c.cosine.toFixed(2)})`, train: value });
     if (value > train + 1e-9) {
       config = candidate;
