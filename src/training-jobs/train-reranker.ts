@@ -58,16 +58,25 @@ async function termEncoder(data: TrainingData): Promise<Embedder> {
     });
   }
   let dir = path.resolve(ctx.inputDir, source);
-  if (isOssUrl(source)) {
-    if (!ctx.apiUrl) throw new Error("an oss:// embedder needs the platform API (run this script as a job)");
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "lodestone-embedder-"));
-    await copyPaths(new ApiClient(ctx.apiUrl), source.endsWith("/") ? source : `${source}/`, dir, true);
-  } else if (!dir.startsWith(ctx.inputDir)) {
-    throw new Error(
-      `hyper-parameter embedder must be a folder inside the input or an oss:// URL, got ${source}`,
-    );
+  let copy: string | undefined;
+  let loaded: Awaited<ReturnType<typeof loadModelFolder>>;
+  try {
+    if (isOssUrl(source)) {
+      if (!ctx.apiUrl)
+        throw new Error("an oss:// embedder needs the platform API (run this script as a job)");
+      copy = fs.mkdtempSync(path.join(os.tmpdir(), "lodestone-embedder-"));
+      dir = copy;
+      await copyPaths(new ApiClient(ctx.apiUrl), source.endsWith("/") ? source : `${source}/`, dir, true);
+    } else if (!dir.startsWith(ctx.inputDir)) {
+      throw new Error(
+        `hyper-parameter embedder must be a folder inside the input or an oss:// URL, got ${source}`,
+      );
+    }
+    loaded = await loadModelFolder(dir);
+  } finally {
+    // the model is read into memory: its copy is not left in the temporary folder
+    if (copy) fs.rmSync(copy, { recursive: true, force: true });
   }
-  const loaded = await loadModelFolder(dir);
   if (loaded.kind !== "embedding")
     throw new Error(`hyper-parameter embedder: ${source} holds a reranker, not an embedder`);
   return loaded.encoder;
