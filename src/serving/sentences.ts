@@ -4,13 +4,10 @@
  *
  * Markdown is read line by line first: headings, list items, table rows and lines of fenced code
  * are units of their own (their markers `#`, `-`, `1.` and `>` are left out, which keeps the rest
- * verbatim); table separator rows and fences are dropped. Prose is then cut after `.`, `!`, `?`,
- * `…` (and `。！？`) followed by whitespace, except
- *  - inside `code spans`, and when the next word starts lower-case (most abbreviations);
- *  - after known abbreviations ("e.g.", "i.e.", "vs.", "Dr.", "No. 5", "etc." before lower case),
- *    single initials ("J. Smith") and dotted acronyms ("U.S.");
- *  - in decimals and names like "3.14" or "engine.db", which have no whitespace after the dot.
+ * verbatim); table separator rows and fences are dropped. Prose is then cut where
+ * common/sentence-ends.ts says a sentence ends.
  */
+import { sentenceEnds } from "../common/sentence-ends.ts";
 
 export type SentenceKind = "prose" | "heading" | "list" | "code" | "table";
 
@@ -97,87 +94,13 @@ function blocks(text: string): Block[] {
   return out;
 }
 
-const TERMINATORS = ".!?…";
-const CJK_TERMINATORS = "。！？";
-const CLOSERS = "\"')]}*_”’」』）";
-/** Abbreviations (lower case, without the final dot) after which a dot does not end a sentence. */
-const ABBREVIATIONS = new Set([
-  "e.g",
-  "i.e",
-  "cf",
-  "vs",
-  "viz",
-  "approx",
-  "incl",
-  "esp",
-  "resp",
-  "ca",
-  "al",
-  "mr",
-  "mrs",
-  "ms",
-  "dr",
-  "prof",
-  "st",
-  "jr",
-  "sr",
-  "fig",
-  "figs",
-  "eq",
-  "vol",
-  "pp",
-  "inc",
-  "ltd",
-  "co",
-  "corp",
-  "dept",
-]);
-
 function splitProse(text: string): string[] {
   const out: string[] = [];
   let start = 0;
-  let inCode = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charAt(i);
-    if (ch === "`") {
-      // A lone backtick is punctuation, not the start of a span that would swallow the rest.
-      if (inCode || text.indexOf("`", i + 1) !== -1) inCode = !inCode;
-      continue;
-    }
-    if (inCode) continue;
-    const cjk = CJK_TERMINATORS.includes(ch);
-    if (!cjk && !TERMINATORS.includes(ch)) continue;
-    let end = i + 1;
-    while (end < text.length && (TERMINATORS + CJK_TERMINATORS).includes(text.charAt(end))) end++;
-    while (end < text.length && CLOSERS.includes(text.charAt(end))) end++;
-    if (!cjk) {
-      if (end < text.length && !/\s/.test(text.charAt(end))) {
-        i = end - 1;
-        continue;
-      }
-      let next = end;
-      while (next < text.length && /\s/.test(text.charAt(next))) next++;
-      const following = text.charAt(next);
-      if (following === "" || /\p{Ll}/u.test(following)) continue;
-      if (ch === "." && end === i + 1 && isAbbreviation(text, i, following)) continue;
-    }
+  for (const end of sentenceEnds(text)) {
     out.push(text.slice(start, end));
     start = end;
-    i = end - 1;
   }
   if (start < text.length) out.push(text.slice(start));
   return out;
-}
-
-/** Whether the dot at `dot` closes an abbreviation rather than a sentence. */
-function isAbbreviation(text: string, dot: number, following: string): boolean {
-  let from = dot;
-  while (from > 0 && !/\s/.test(text.charAt(from - 1))) from--;
-  const word = text.slice(from, dot).replace(/^[^\p{L}\p{N}]+/u, "");
-  const lower = word.toLowerCase();
-  if (ABBREVIATIONS.has(lower)) return true;
-  if (lower === "no" || lower === "nos") return /\p{N}/u.test(following);
-  if (lower === "etc") return !/\p{Lu}/u.test(following);
-  if (/^\p{Lu}$/u.test(word)) return true;
-  return /^(?:\p{L}\.)+\p{L}$/u.test(word);
 }

@@ -7,6 +7,7 @@ import { loadMarkdown } from "../../src/rag/ingest/loaders/markdown.ts";
 import { sentenceSpans } from "../../src/rag/ingest/sentences.ts";
 import { countTokens, tokenSpans } from "../../src/rag/ingest/tokens.ts";
 import type { Chunk, ExtractedDocument } from "../../src/rag/ingest/types.ts";
+import { splitSentences } from "../../src/serving/sentences.ts";
 
 /** Sentence i of a paragraph: "Sentence i of part P has some words in it." (11 tokens). */
 const paragraph = (part: string, sentences: number) =>
@@ -61,6 +62,18 @@ describe("tokens", () => {
       "好的。",
       "下一句",
     ]);
+  });
+
+  test("the chunker's sentences are the answerer's, inside a range of the text too", () => {
+    const prose = "Run `a. B` first. Then No. 5 follows, etc. and more. The U.S. team won. Done";
+    const text = `## Head\n${prose}\ntail`;
+    const from = text.indexOf("Run");
+    const pieces = sentenceSpans(text, from, from + prose.length).map(([s, e]) => text.slice(s, e));
+    assert.deepEqual(
+      pieces,
+      splitSentences(prose).map((x) => x.text),
+    );
+    assert.equal(pieces.length, 4);
   });
 });
 
