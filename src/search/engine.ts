@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { indexNameProblem } from "../common/index-name.ts";
 import { buildAdHocAnalyzer } from "./analysis/registry.ts";
 import { AnalysisSettingsError } from "./analysis/settings-validation.ts";
 import type { Analyzer } from "./analysis/types.ts";
@@ -1042,16 +1043,10 @@ function parseAliasesBody(aliases: unknown): Record<string, Record<string, unkno
 }
 
 export function validateIndexName(name: string): void {
-  const fail = (why: string) =>
-    new EngineError(400, "invalid_index_name_exception", `Invalid index name [${name}], ${why}`, {
+  const why = indexNameProblem(name);
+  if (why)
+    throw new EngineError(400, "invalid_index_name_exception", `Invalid index name [${name}], ${why}`, {
       index_uuid: "_na_",
       index: name,
     });
-  if (!name) throw fail("must not be empty");
-  if (name !== name.toLowerCase()) throw fail("must be lowercase");
-  if (/[\\/*?"<>| ,#:]/.test(name))
-    throw fail('must not contain the following characters [ , ", *, \\, <, |, ,, >, /, ?, #, :]');
-  if (/^[-_+]/.test(name)) throw fail("must not start with '_', '-', or '+'");
-  if (name === "." || name === "..") throw fail("must not be '.' or '..'");
-  if (Buffer.byteLength(name) > 255) throw fail(`index name is too long, (${Buffer.byteLength(name)} > 255)`);
 }

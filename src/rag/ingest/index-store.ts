@@ -6,6 +6,7 @@
  */
 import type { SearchBackend } from "../../backends/types.ts";
 import { badRequest } from "../../common/errors.ts";
+import { indexNameProblem } from "../../common/index-name.ts";
 import { chunkMapping } from "./fields.ts";
 
 /** The search API's cap on from + size (index.max_result_window's default). */
@@ -18,15 +19,7 @@ const status = (err: unknown) => (err as { status?: number }).status;
 
 /** Elasticsearch's index name rules, checked before any file is read. */
 export function checkIndexName(name: string): void {
-  const why = !name
-    ? "must not be empty"
-    : name !== name.toLowerCase()
-      ? "must be lowercase"
-      : /[\\/*?"<>| ,#:]/.test(name)
-        ? 'must not contain \\, /, *, ?, ", <, >, |, space, comma, # or :'
-        : /^[-_+.]/.test(name)
-          ? "must not start with '_', '-', '+' or '.'"
-          : undefined;
+  const why = indexNameProblem(name);
   if (why) throw badRequest("InvalidIndexName", `index name ${JSON.stringify(name)} ${why}`, "index");
 }
 
