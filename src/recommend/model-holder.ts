@@ -5,6 +5,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import type { BlendWeights } from "./models/blend.ts";
 import { loadModel } from "./models/index.ts";
 import type { RecallModel } from "./models/types.ts";
 import { loadTop, type TopLists } from "./precompute.ts";
@@ -42,6 +43,8 @@ export interface ModelSet {
   version: string;
   channels: Map<string, LoadedModel>;
   trained_at?: number;
+  /** Channel weights the training job fitted (blend-fit.ts), when it had enough users. */
+  blend?: BlendWeights;
 }
 
 const EMPTY: ModelSet = { version: "", channels: new Map() };
@@ -104,6 +107,7 @@ export class ModelHolder {
     const manifest = JSON.parse(fs.readFileSync(path.join(folder, "manifest.json"), "utf8")) as {
       channels: Record<string, unknown>;
       trained_at?: number;
+      blend?: { weights: BlendWeights };
     };
     const channels = new Map<string, LoadedModel>();
     for (const channel of Object.keys(manifest.channels)) {
@@ -116,6 +120,6 @@ export class ModelHolder {
         liveMs: measureLive(model),
       });
     }
-    return { version, channels, trained_at: manifest.trained_at };
+    return { version, channels, trained_at: manifest.trained_at, blend: manifest.blend?.weights };
   }
 }

@@ -159,8 +159,9 @@ export function rank(input: RankInput): { items: Ranked[]; explored: number } {
   if (input.neighbors.size) recalls.set("content", contentRecall(input.neighbors, anchors));
   if (input.questions?.hits.length) recalls.set("questions", input.questions.hits);
 
-  // blend: each channel's scores scaled to [0, 1] by its best, times the channel's weight
-  const blend = { ...DEFAULT_BLEND, ...input.blend };
+  // blend: each channel's scores scaled to [0, 1] by its best, times the channel's weight (the
+  // request's or scene's, else the one the training job learned, else the default)
+  const blend = { ...DEFAULT_BLEND, ...input.models.blend, ...input.blend };
   const candidates = new Map<string, Ranked>();
   for (const [channel, list] of recalls) {
     const weight = blend[channel] ?? 1;

@@ -157,6 +157,7 @@ export class RecommendService {
         version: models.version || null,
         channels: [...models.channels.keys()],
         trained_at: models.trained_at ?? null,
+        blend: models.blend ?? null,
       },
       datasources: this.datasources.list(instance.instance_id),
     };

@@ -5,12 +5,13 @@
  *
  * Hyper-parameters: `data` (the JSONL export: {user, item, weight, at} per line), `model_dir` (the
  * instance's models folder), `version` (the new version's folder name), `channels` (comma list;
- * default every trainer).
+ * default every trainer), `fit_blend` ("false" keeps the default channel weights; see blend-fit.ts).
  */
 import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
 import { jobContext, reportMetrics, reportProgress } from "../jobs/sdk.ts";
+import { fitInstanceBlend } from "./blend-fit.ts";
 import { buildInteractionData, saveModel, TRAINERS } from "./models/index.ts";
 import type { InteractionEvent } from "./models/types.ts";
 import { precompute, saveTop } from "./precompute.ts";
@@ -74,7 +75,20 @@ for (const [i, channel] of channels.entries()) {
     lists_ms: Math.round(listMs),
   };
   reportMetrics({ [`train_ms_${channel}`]: ms, [`lists_ms_${channel}`]: listMs }, i + 1);
-  reportProgress(0.1 + (0.9 * (i + 1)) / channels.length, `trained ${channel} in ${Math.round(ms)} ms`);
+  reportProgress(0.1 + (0.6 * (i + 1)) / channels.length, `trained ${channel} in ${Math.round(ms)} ms`);
+}
+if (ctx.hyperParameters.fit_blend !== "false") {
+  reportProgress(0.7, "fitting the blend's weights on each user's latest behaviours");
+  const started = performance.now();
+  const blend = fitInstanceBlend(events, channels, { now, seed: 42 });
+  if ("skipped" in blend) console.log(`blend: default weights (${blend.skipped})`);
+  else {
+    manifest.blend = { ...blend, fit_ms: Math.round(performance.now() - started) };
+    reportMetrics({ blend_validation_ndcg20: blend.validation_ndcg });
+    console.log(
+      `blend: ${JSON.stringify(blend.weights)} (nDCG@20 ${blend.validation_ndcg.toFixed(4)} on ${blend.users} users)`,
+    );
+  }
 }
 fs.writeFileSync(path.join(tmp, "manifest.json"), JSON.stringify(manifest, null, 2));
 fs.renameSync(tmp, path.join(modelDir, version));

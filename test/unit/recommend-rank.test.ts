@@ -215,4 +215,28 @@ describe("rank", () => {
       ["seen", "a", "b"],
     );
   });
+
+  test("the learned blend weighs the channels unless the request gives weights", () => {
+    const twoChannels = () => {
+      const input = base();
+      input.models.channels.set("ease", loaded({ b: 0.9, a: 0.1 }));
+      return input;
+    };
+    // scaled by their best, item_cf gives a 0.78 and b 0.44, ease gives b 1 and a 0.11: with the
+    // default weights (1 each) b leads; the learned blend turns ease off; a request's weights win
+    assert.deepEqual(
+      rank(twoChannels()).items.map((r) => r.item_id),
+      ["b", "a"],
+    );
+    const learned = twoChannels();
+    const withLearned = { ...learned, models: { ...learned.models, blend: { item_cf: 1, ease: 0 } } };
+    assert.deepEqual(
+      rank(withLearned).items.map((r) => r.item_id),
+      ["a", "b"],
+    );
+    assert.deepEqual(
+      rank({ ...withLearned, blend: { ease: 1 } }).items.map((r) => r.item_id),
+      ["b", "a"],
+    );
+  });
 });

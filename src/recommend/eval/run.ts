@@ -65,7 +65,7 @@ function firstUsers(positives: Positive[], maxUsers: number): Positive[] {
   return positives.filter((p) => keep.has(p.user));
 }
 
-function trainedUserItems(data: InteractionData): Set<number>[] {
+export function trainedUserItems(data: InteractionData): Set<number>[] {
   const seen = Array.from({ length: data.userIds.length }, () => new Set<number>());
   for (let e = 0; e < data.user.length; e++)
     (seen[data.user[e] as number] as Set<number>).add(data.item[e] as number);
@@ -78,15 +78,30 @@ function usersPerItem(data: InteractionData, seen: Set<number>[]): Int32Array {
   return counts;
 }
 
-interface Stage {
+/** Training data under the temporal protocol, the users' held-out items, what each user has seen. */
+export interface HeldOutStage {
   data: InteractionData;
   heldOut: HeldOut[];
   seen: Set<number>[];
 }
 
-function stage(positives: Positive[]): Stage {
+export function heldOutStage(positives: readonly Positive[]): HeldOutStage {
   const { data, heldOut } = prepareSplit(temporalSplit(positives));
   return { data, heldOut, seen: trainedUserItems(data) };
+}
+
+/** A model's top `depth` for every held-out user, leaving out what they have seen. */
+export function heldOutLists(s: HeldOutStage, model: RecallModel, depth: number): Scored[] {
+  return s.heldOut.map((h) => model.recommend(h.user, depth, s.seen[h.user]));
+}
+
+/** Blend examples: each held-out user's lists per channel and what they really did next. */
+export function blendExamples(s: HeldOutStage, lists: ReadonlyMap<string, Scored[]>): BlendExample[] {
+  return s.heldOut.map((h, u) => ({
+    lists: Object.fromEntries([...lists].map(([c, l]) => [c, l[u] as Scored])),
+    relevant: h.items,
+    size: h.size,
+  }));
 }
 
 export function runRecommendEval(o: RecommendEvalOptions): RecommendEvalReport {
@@ -101,15 +116,14 @@ export function runRecommendEval(o: RecommendEvalOptions): RecommendEvalReport {
   let positives = readPositives(ratingsFile(o.dataset), o.minRating ?? 4);
   if (o.maxUsers) positives = firstUsers(positives, o.maxUsers);
   const split = temporalSplit(positives);
-  const test = stage(positives);
+  const test = heldOutStage(positives);
   // validation: the same rule applied to the training positives only
-  const validation = stage(split.train);
+  const validation = heldOutStage(split.train);
 
   const total = channels.length * 2 + 1;
   let done = 0;
   const progress = (step: string) => o.onProgress?.(step, done, total);
-  const run = (s: Stage, model: RecallModel): Scored[] =>
-    s.heldOut.map((h) => model.recommend(h.user, depth, s.seen[h.user]));
+  const run = (s: HeldOutStage, model: RecallModel): Scored[] => heldOutLists(s, model, depth);
 
   const validLists = new Map<string, Scored[]>();
   const testLists = new Map<string, Scored[]>();
@@ -128,12 +142,7 @@ export function runRecommendEval(o: RecommendEvalOptions): RecommendEvalReport {
     done++;
   }
   progress("blend");
-  const examples: BlendExample[] = validation.heldOut.map((h, u) => ({
-    lists: Object.fromEntries(channels.map((c) => [c, (validLists.get(c) as Scored[])[u] as Scored])),
-    relevant: h.items,
-    size: h.size,
-  }));
-  const fitted = fitBlend(examples, { k, channels });
+  const fitted = fitBlend(blendExamples(validation, validLists), { k, channels });
   const blended = test.heldOut.map((_, u) =>
     blendMatrix(
       candidateMatrix(
