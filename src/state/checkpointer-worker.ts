@@ -32,3 +32,6 @@ parentPort?.on("message", (message: CheckpointerMessage) => {
     parentPort?.close();
   }
 });
+
+// the module is loaded: from here on, attached databases are checkpointed
+parentPort?.postMessage({ ready: true });

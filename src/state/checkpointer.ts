@@ -19,10 +19,16 @@ export class BackgroundCheckpointer {
   private readonly worker: Worker;
   private readonly attached = new Set<Db>();
   private failed = false;
+  /** Settles when the worker has loaded and checkpoints (or has failed). */
+  readonly ready: Promise<void>;
 
   constructor(intervalMs: number, onFailure: (message: string) => void) {
     this.worker = startTsWorker(new URL("./checkpointer-worker.ts", import.meta.url), { intervalMs });
     this.worker.unref();
+    this.ready = new Promise((resolve) => {
+      this.worker.once("message", () => resolve());
+      this.worker.once("exit", () => resolve());
+    });
     const fail = (message: string) => {
       if (this.failed) return;
       this.failed = true;
