@@ -7,11 +7,17 @@
  * link-local and cloud metadata (169.254/16, fe80::/10), "this network" (0/8, ::) and CGNAT
  * (100.64/10) are refused otherwise.
  *
+ * The check before a call gives the clear 400; `outboundDispatcher()` applies the same rule again to
+ * the addresses each connection really goes to, so a host that resolves to a public address for
+ * the check and to a private one for the call (DNS rebinding) is still refused.
+ *
  * The policy is process-wide: the server sets it from its config at start (`configureOutbound`).
  * Recommendation datasources have a stricter list of their own (`recommend.allowedEndpoints`).
  */
+import dns from "node:dns";
 import { lookup } from "node:dns/promises";
-import { BlockList, isIP } from "node:net";
+import { BlockList, isIP, type LookupFunction } from "node:net";
+import { Agent } from "undici";
 import { LodestoneError } from "./errors.ts";
 
 const REFUSED = new BlockList();
@@ -110,4 +116,41 @@ export async function checkOutboundUrl(
     }
   }
   return url;
+}
+
+/** The addresses of a lookup answer, whichever form (`all` or not) the caller asked for. */
+function addressesOf(answer: string | dns.LookupAddress[]): string[] {
+  return typeof answer === "string" ? [answer] : answer.map((a) => a.address);
+}
+
+type LookupCallback = (
+  err: NodeJS.ErrnoException | null,
+  address?: string | dns.LookupAddress[],
+  family?: number,
+) => void;
+
+/** A DNS lookup for outbound connections that fails when the host resolves to a refused address. */
+const policyLookup: LookupFunction = (hostname, options, callback) => {
+  const done = callback as unknown as LookupCallback;
+  dns.lookup(hostname, { ...options, verbatim: true }, (err, answer, family) => {
+    if (err || inAllowList(hostname, allowedHosts)) return done(err, answer, family);
+    const refused = addressesOf(answer).find((a) => isNonPublicAddress(a) && !inAllowList(a, allowedHosts));
+    if (refused === undefined) return done(null, answer, family);
+    done(
+      Object.assign(
+        new Error(
+          `${hostname} resolved to ${refused}, a loopback, private or link-local address, when connecting; outbound.allowedHosts must list it`,
+        ),
+        { code: "EADDRNOTALLOWED" },
+      ),
+    );
+  });
+};
+
+let dispatcher: Agent | undefined;
+
+/** The fetch dispatcher of outbound calls: connections only to addresses the policy allows. */
+export function outboundDispatcher(): Agent {
+  dispatcher ??= new Agent({ connect: { lookup: policyLookup } });
+  return dispatcher;
 }

@@ -13,7 +13,12 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { checkOutboundUrl, isNonPublicAddress } from "../../src/common/url-policy.ts";
+import {
+  checkOutboundUrl,
+  configureOutbound,
+  isNonPublicAddress,
+  outboundDispatcher,
+} from "../../src/common/url-policy.ts";
 import { KeyStore } from "../../src/server/auth.ts";
 import { startPlatform } from "../../src/server/platform.ts";
 import { startTestPlatform, tempDir, testConfig } from "../helpers/platform.ts";
@@ -105,6 +110,30 @@ describe("the outbound URL policy", () => {
     assert.equal(isNonPublicAddress("172.32.0.1"), false);
     assert.equal(isNonPublicAddress("172.15.255.255"), false);
     assert.equal(isNonPublicAddress("::ffff:10.0.0.1"), true);
+  });
+
+  test("connections re-check the name's addresses when they connect (DNS rebinding)", async (t) => {
+    // a name that passed the check earlier may resolve to a private address by the time the call
+    // connects: the connectors' dispatcher refuses it then, before any byte is sent
+    let reached = 0;
+    const server = http.createServer((_req, res) => {
+      reached++;
+      res.end("internal");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    t.after(() => server.close());
+    const { port } = server.address() as AddressInfo;
+    const get = (host: string) =>
+      fetch(`http://${host}:${port}/`, { dispatcher: outboundDispatcher() } as RequestInit);
+    await assert.rejects(get("localhost"), (err: Error & { cause?: Error & { code?: string } }) => {
+      assert.equal(err.cause?.code, "EADDRNOTALLOWED");
+      assert.match(err.cause?.message ?? "", /localhost resolved to 127\.0\.0\.1/);
+      return true;
+    });
+    assert.equal(reached, 0);
+    configureOutbound(["localhost"]);
+    t.after(() => configureOutbound([]));
+    assert.equal(await (await get("localhost")).text(), "internal");
   });
 });
 

@@ -8,7 +8,7 @@
  */
 import { badRequest, LodestoneError } from "../../common/errors.ts";
 import { requestIdHeaders } from "../../common/request-context.ts";
-import { checkOutboundUrl } from "../../common/url-policy.ts";
+import { checkOutboundUrl, outboundDispatcher } from "../../common/url-policy.ts";
 
 export interface HttpClientOptions {
   /** e.g. `http://host:8000/v1`; a query string (`?api-version=…`) is kept on every request. */
@@ -298,7 +298,14 @@ export class HttpClient {
       let retryAfter: number | undefined;
       let keepTimer = false;
       try {
-        const response = await fetch(target, { method: "POST", headers, body: payload, signal: combined });
+        const response = await fetch(target, {
+          method: "POST",
+          headers,
+          body: payload,
+          signal: combined,
+          // connects only where the policy allows, whatever the name resolves to by then
+          dispatcher: outboundDispatcher(),
+        } as RequestInit);
         if (response.ok) {
           if (stream) {
             keepTimer = true;
