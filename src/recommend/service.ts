@@ -238,17 +238,12 @@ export class RecommendService {
     try {
       const instance = this.instances.get(ds.instance_id);
       const fields = fieldMap(ds.fields, instance.item_id_field, ds.type === "elasticsearch");
-      let items: Awaited<ReturnType<typeof readIndex>>["items"];
-      let message: string | undefined;
+      let items: Awaited<ReturnType<typeof readIndex>>;
       let backend: SearchBackend | undefined;
       if (ds.type === "elasticsearch") {
         backend = this.backendFor(ds);
         fields.vector ??= await vectorField(backend, ds.index);
-        const read = await readIndex(backend, ds.index, fields);
-        items = read.items;
-        if (read.truncated)
-          message =
-            "the index has more than 10,000 documents; only the first 10,000 by _id are in the catalog";
+        items = await readIndex(backend, ds.index, fields);
       } else {
         const format = ds.format ?? (ds.path.endsWith(".csv") ? "csv" : "jsonl");
         items = readFileCatalog(await this.readPath(ds), format, fields);
@@ -275,7 +270,6 @@ export class RecommendService {
           unchanged: items.length - changed.length,
         },
         items: items.length,
-        ...(message && { message }),
       });
     } catch (err) {
       this.datasources.setSync(ds.datasource_id, {

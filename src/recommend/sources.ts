@@ -61,6 +61,7 @@ export async function vectorField(backend: SearchBackend, index: string): Promis
 
 interface Hit {
   _id: string;
+  sort?: unknown[];
   _source?: Record<string, unknown>;
   _score?: number;
 }
@@ -69,27 +70,28 @@ interface SearchAnswer {
 }
 
 /**
- * Every document of an index as catalog items. Pages with from/size sorted by _id, so it reads up
- * to the index's max_result_window (10,000 by default); `truncated` says when there were more.
+ * Every document of an index as catalog items: pages sorted by _id, each after the last _id of
+ * the one before (`search_after`, which Elasticsearch, OpenSearch and the embedded engine all take),
+ * so no result window limits how many are read.
  */
 export async function readIndex(
   backend: SearchBackend,
   index: string,
   fields: FieldMap,
-): Promise<{ items: SourceItem[]; truncated: boolean }> {
+): Promise<SourceItem[]> {
   const items: SourceItem[] = [];
   const source = [...fields.title, ...fields.category, ...fields.time, ...fields.status];
   if (fields.vector) source.push(fields.vector);
   if (fields.item_id !== "_id") source.push(fields.item_id);
-  const count = await backend.json<{ count: number }>("GET", `/${encodeURIComponent(index)}/_count`);
-  const window = 10_000;
-  for (let from = 0; from < Math.min(count.count, window); from += PAGE) {
+  let after: unknown[] | undefined;
+  for (;;) {
     const page = await backend.json<SearchAnswer>("POST", `/${encodeURIComponent(index)}/_search`, {
       body: {
-        from,
-        size: Math.min(PAGE, window - from),
+        size: PAGE,
         sort: [{ _id: "asc" }],
+        ...(after && { search_after: after }),
         _source: source,
+        track_total_hits: false,
         query: { match_all: {} },
       },
     });
@@ -98,9 +100,10 @@ export async function readIndex(
       const item = toItem(fields.item_id === "_id" ? hit._id : record[fields.item_id], record, fields);
       if (item) items.push(item);
     }
-    if (page.hits.hits.length === 0) break;
+    const last = page.hits.hits.at(-1);
+    if (!last || page.hits.hits.length < PAGE) return items;
+    after = last.sort ?? [last._id];
   }
-  return { items, truncated: count.count > window };
 }
 
 /** The nearest items to each given item by its vector: a kNN query per item through the backend. */

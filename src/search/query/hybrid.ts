@@ -126,6 +126,8 @@ export function executeHybrid(
 ): Record<string, unknown> {
   const started = performance.now();
   if (!hybridizer) throw illegalArgument(NO_PIPELINE);
+  if (req.searchAfter)
+    throw illegalArgument("[search_after] cannot be used with a [hybrid] query; page with from/size");
   const depth = subQueryDepth(hybrid, req, targets);
   const subQueries =
     hybrid.filter === undefined

@@ -42,6 +42,7 @@ const BODY_KEYS = new Set([
   "aggregations",
   "post_filter",
   "min_score",
+  "search_after",
   "version",
   "seq_no_primary_term",
   "timeout",
@@ -100,6 +101,8 @@ export interface SearchRequest {
   aggs: unknown;
   rescore: RescoreSpec[];
   restTotalHitsAsInt: boolean;
+  /** Sort values of the last hit of the previous page: hits sorting after them (deep paging). */
+  searchAfter: unknown[] | undefined;
 }
 
 export function parseSearchRequest(
@@ -112,13 +115,12 @@ export function parseSearchRequest(
   for (const key of Object.keys(body)) {
     if (!BODY_KEYS.has(key)) throw parsingError(`Unknown key for a START_OBJECT in [${key}].`);
   }
-  if (body.search_after !== undefined || body.collapse !== undefined) {
-    throw parsingError(
-      `[${body.search_after !== undefined ? "search_after" : "collapse"}] is not supported by this engine; page with from/size`,
-    );
-  }
+  if (body.collapse !== undefined)
+    throw parsingError("[collapse] is not supported by this engine; page with from/size or search_after");
   const from = body.from === undefined ? 0 : intParam(body.from, "search", "from");
   const size = body.size === undefined ? 10 : intParam(body.size, "search", "size");
+  const sort = parseSort(body.sort);
+  const searchAfter = parseSearchAfter(body.search_after, sort, from);
   const window = resultWindow(targets);
   if (from + size > window) {
     throw new EngineError(
@@ -127,7 +129,6 @@ export function parseSearchRequest(
       `Result window is too large, from + size must be less than or equal to: [${window}] but was [${from + size}]. See the scroll api for a more efficient way to request large data sets. This limit can be set by changing the [index.max_result_window] index level setting.`,
     );
   }
-  const sort = parseSort(body.sort);
   const rescore = parseRescore(body.rescore, window);
   if (rescore.length && sort)
     throw illegalArgument("Cannot use [sort] option in conjunction with [rescore].");
@@ -145,7 +146,26 @@ export function parseSearchRequest(
     aggs: body.aggs ?? body.aggregations,
     rescore,
     restTotalHitsAsInt: params.rest_total_hits_as_int === "true",
+    searchAfter,
   };
+}
+
+/** `search_after`: one value per sort field, with `from` 0 (Elasticsearch's rules and messages). */
+function parseSearchAfter(value: unknown, sort: SortSpec[] | undefined, from: number): unknown[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) throw parsingError("[search_after] must be an array of sort values");
+  if (!sort)
+    throw illegalArgument(
+      "[search_after] needs a [sort] of one or more fields (with a unique tiebreaker such as _id)",
+    );
+  if (value.length !== sort.length)
+    throw illegalArgument(`search_after has ${value.length} value(s) but sort has ${sort.length}.`);
+  if (
+    value.some((v) => v !== null && typeof v !== "number" && typeof v !== "string" && typeof v !== "boolean")
+  )
+    throw parsingError("[search_after] values must be numbers, strings, booleans or null");
+  if (from !== 0) throw illegalArgument("`from` parameter must be set to 0 when `search_after` is used.");
+  return value.map((v) => (typeof v === "boolean" ? (v ? 1 : 0) : v));
 }
 
 /** The smallest max_result_window of the targets (ES caps at 10,000 regardless). */
@@ -171,6 +191,11 @@ export function executeSearch(
     aggregate: req.aggs !== undefined,
   });
   let ranked = collected.ranked;
+  if (req.searchAfter && req.sort && collected.sortValues) {
+    const { sort, searchAfter } = req;
+    const valuesOf = collected.sortValues;
+    ranked = ranked.filter((c) => compareValues(valuesOf(c), searchAfter, sort) > 0);
+  }
   let maxScore = collected.maxScore;
   let explainHit = (c: Candidate) => explainWith(targets, weights[c.target] as Weight, c);
   if (req.rescore.length) {
@@ -551,19 +576,26 @@ function compareKeys(
   b: { c: Candidate; keys: unknown[] },
   sort: SortSpec[],
 ): number {
+  return compareValues(a.keys, b.keys, sort) || indexOrder(a.c, b.c);
+}
+
+/** Sort values in sort order: negative when `a` sorts first, 0 when they are equal. */
+function compareValues(a: readonly unknown[], b: readonly unknown[], sort: SortSpec[]): number {
   for (let i = 0; i < sort.length; i++) {
     const s = sort[i] as SortSpec;
-    const x = a.keys[i];
-    const y = b.keys[i];
+    const x = a[i] ?? null;
+    const y = b[i] ?? null;
     if (x === y) continue;
     if (x === null || y === null) {
       const missingFirst = s.missing === "_first";
       return (x === null ? 1 : -1) * (missingFirst ? -1 : 1);
     }
-    const cmp = (x as number | string) < (y as number | string) ? -1 : 1;
+    // a string given for a numeric sort (a date as text, say) compares as the number it holds
+    const [p, q] = typeof x === typeof y ? [x, y] : [Number(x), Number(y)];
+    const cmp = (p as number | string) < (q as number | string) ? -1 : 1;
     return s.order === "desc" ? -cmp : cmp;
   }
-  return indexOrder(a.c, b.c);
+  return 0;
 }
 
 export interface HighlightSpec {
