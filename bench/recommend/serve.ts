@@ -278,7 +278,11 @@ try {
       catalog_items: synced.sync.items,
       behaviours: ratings.length,
       push_ms: Math.round(pushMs),
-      training: { wall_ms: Math.round(trainWallMs), channels: manifest.channels },
+      training: {
+        wall_ms: Math.round(trainWallMs),
+        channels: manifest.channels,
+        blend: manifest.blend ?? null,
+      },
       serve,
     },
     [
@@ -314,6 +318,14 @@ try {
           ...Object.entries(manifest.channels as Record<string, { train_ms: number }>).map(
             ([c, v]): [string, number] => [c, v.train_ms],
           ),
+          ...(manifest.blend
+            ? [
+                [
+                  `learned blend ${JSON.stringify(manifest.blend.weights)} (nDCG@20 ${manifest.blend.validation_ndcg.toFixed(4)} on ${manifest.blend.users} users)`,
+                  manifest.blend.fit_ms,
+                ] as [string, number],
+              ]
+            : []),
           ["job, wall clock (start, export, train, load)", Math.round(trainWallMs)],
         ],
       },

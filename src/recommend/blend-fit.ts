@@ -41,8 +41,14 @@ export function fitInstanceBlend(
     if (trainer) lists.set(c, heldOutLists(stage, trainer.train(stage.data, opts), DEPTH));
   }
   const fitted = fitBlend(blendExamples(stage, lists), { k: K, channels: [...lists.keys()] });
+  // only their ratios matter to the fit: scaled so the heaviest is 1, as in the default weights the
+  // untrained channels (content, questions) keep beside them
+  const heaviest = Math.max(...Object.values(fitted.weights));
+  const weights = Object.fromEntries(
+    Object.entries(fitted.weights).map(([c, w]) => [c, Number((w / heaviest).toFixed(4))]),
+  );
   return {
-    weights: fitted.weights,
+    weights,
     validation_ndcg: fitted.ndcg,
     single: fitted.single,
     users: stage.heldOut.length,

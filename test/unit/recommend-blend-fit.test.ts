@@ -28,6 +28,7 @@ test("weights are fitted on the held-out users and favour the channel that predi
   assert.equal(fitted.users, 60);
   assert.deepEqual(Object.keys(fitted.weights).sort(), ["item_cf", "popular"]);
   assert.ok((fitted.weights.item_cf ?? 0) > 0);
+  assert.equal(Math.max(...Object.values(fitted.weights)), 1, "scaled so the heaviest is 1");
   assert.ok((fitted.single.item_cf ?? 0) > (fitted.single.popular ?? 0), JSON.stringify(fitted.single));
   // the search starts from the best single channel: the blend is never worse than it
   assert.ok(fitted.validation_ndcg >= (fitted.single.item_cf ?? 0) - 1e-9);
