@@ -222,6 +222,8 @@ export function registerTune(program: Command): void {
       `
 Each stage searches its settings on the training share and its change is proposed only when the
 held-out share improves too; the report shows both, and with --test the dataset's test split.
+With --dataset the models trained on its queries, so stages cross-validate instead: hybrid and
+rerank leave-one-out on the held-out queries, the lexical stages 10-fold over all of them.
 
 Examples:
   lodestone tune --index cranfield --field contents --dataset ../shared/datasets/cranfield --test --stages bm25,prf
