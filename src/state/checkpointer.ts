@@ -13,6 +13,11 @@ import type { Db } from "./db.ts";
 /** SQLite's default wal_autocheckpoint, restored when a database is detached or the worker fails. */
 const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
 
+/** Gives an open database its own checkpoints back (SQLite's default threshold). */
+function checkpointsInCommits(db: Db): void {
+  if (db.open) db.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`);
+}
+
 export type CheckpointerMessage = { attach: string } | { detach: string } | { stop: true };
 
 export class BackgroundCheckpointer {
@@ -32,8 +37,7 @@ export class BackgroundCheckpointer {
     const fail = (message: string) => {
       if (this.failed) return;
       this.failed = true;
-      for (const db of this.attached)
-        if (db.open) db.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`);
+      for (const db of this.attached) checkpointsInCommits(db);
       onFailure(`the WAL checkpoint thread stopped (${message}); commits checkpoint again themselves`);
     };
     this.worker.on("error", (err) => fail(err.message));
@@ -51,7 +55,7 @@ export class BackgroundCheckpointer {
   /** Gives the database its own checkpoints back (before it closes, say). */
   detach(db: Db): void {
     if (!this.attached.delete(db)) return;
-    if (db.open) db.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`);
+    checkpointsInCommits(db);
     this.post({ detach: db.name });
   }
 
@@ -63,8 +67,7 @@ export class BackgroundCheckpointer {
     this.worker.ref(); // the process waits for the last checkpoint
     this.post({ stop: true });
     await exited;
-    for (const db of this.attached)
-      if (db.open) db.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`);
+    for (const db of this.attached) checkpointsInCommits(db);
     this.attached.clear();
   }
 

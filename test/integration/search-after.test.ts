@@ -61,6 +61,19 @@ test("search_after pages through every match once, in sort order, beyond the res
     assert.ok(
       groupA.hits.hits.every((h) => (h.sort[0] as number | null) === null || (h.sort[0] as number) < 5),
     );
+    // a number given as a string is the same position: ties on rank 5 go on to compare the _id
+    const after5 = (value: unknown) =>
+      (
+        engine.search("p", {
+          size: 100,
+          sort,
+          search_after: [value, "d100"],
+          query: { term: { group: "a" } },
+        }) as Answer
+      ).hits.hits.map((h) => h._id);
+    const asNumber = after5(5);
+    assert.ok(asNumber.includes("d192"), "rank 5 after d100 is on the page");
+    assert.deepEqual(after5("5"), asNumber);
   } finally {
     await engine.close();
   }

@@ -5,8 +5,8 @@
  * queries AND on the held-out ones — otherwise the change is reported as rejected, with both
  * figures, so nothing overfits silently (or, when the models trained on the training queries,
  * only when a cross-validated, out-of-fold figure rises: see `selection`). The result is a
- * ready-to-use query template, search
- * pipeline and index settings, with train and held-out metrics of the start and tuned searches.
+ * ready-to-use query template, search pipeline and index settings, with train and held-out
+ * metrics of the start and tuned searches.
  */
 import {
   pipelineBody,
@@ -303,7 +303,7 @@ async function trainedStage(ctx: StageContext, stage: Stage, current: TuneConfig
 }
 
 /** The queries in k folds, dealt in id order (deterministic, balanced); k = n leaves one out. */
-export function kFolds(j: Judgements, k: number): Judgements[] {
+function kFolds(j: Judgements, k: number): Judgements[] {
   const ids = j.queries.map((q) => q.id).sort();
   return Array.from({ length: Math.min(k, ids.length) }, (_, r) =>
     subsetJudgements(j, new Set(ids.filter((_, i) => i % k === r))),

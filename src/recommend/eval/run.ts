@@ -65,7 +65,7 @@ function firstUsers(positives: Positive[], maxUsers: number): Positive[] {
   return positives.filter((p) => keep.has(p.user));
 }
 
-export function trainedUserItems(data: InteractionData): Set<number>[] {
+function trainedUserItems(data: InteractionData): Set<number>[] {
   const seen = Array.from({ length: data.userIds.length }, () => new Set<number>());
   for (let e = 0; e < data.user.length; e++)
     (seen[data.user[e] as number] as Set<number>).add(data.item[e] as number);

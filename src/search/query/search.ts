@@ -592,6 +592,7 @@ function compareValues(a: readonly unknown[], b: readonly unknown[], sort: SortS
     }
     // a string given for a numeric sort (a date as text, say) compares as the number it holds
     const [p, q] = typeof x === typeof y ? [x, y] : [Number(x), Number(y)];
+    if (p === q) continue;
     const cmp = (p as number | string) < (q as number | string) ? -1 : 1;
     return s.order === "desc" ? -cmp : cmp;
   }
