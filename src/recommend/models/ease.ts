@@ -4,7 +4,7 @@
 // recommended by this channel (the other channels cover the long tail).
 import { type Csr, userItemMatrix } from "./csr.ts";
 import { spdInverse } from "./linalg.ts";
-import { type ModelState, type PersistableModel, rowOf, stateArray } from "./state.ts";
+import { csrArrays, type ModelState, type PersistableModel, rowOf, stateArray, stateCsr } from "./state.ts";
 import { topK } from "./topk.ts";
 import type { InteractionData, Scored, Trainer, TrainOptions } from "./types.ts";
 
@@ -74,9 +74,7 @@ export class EaseModel implements PersistableModel {
       itemIds: this.itemIds,
       params: this.params,
       arrays: {
-        historyIndptr: this.history.indptr,
-        historyIndices: this.history.indices,
-        historyValues: this.history.values,
+        ...csrArrays("history", this.history),
         modelled: this.modelled,
         weights: this.weights,
       },
@@ -85,13 +83,7 @@ export class EaseModel implements PersistableModel {
 
   static fromState(s: ModelState): EaseModel {
     const modelled = stateArray(s, "modelled", Int32Array);
-    const history: Csr = {
-      rows: s.userIds.length,
-      cols: s.itemIds.length,
-      indptr: stateArray(s, "historyIndptr", Int32Array, s.userIds.length + 1),
-      indices: stateArray(s, "historyIndices", Int32Array),
-      values: stateArray(s, "historyValues", Float32Array),
-    };
+    const history = stateCsr(s, "history", s.userIds.length, s.itemIds.length);
     const weights = stateArray(s, "weights", Float32Array, modelled.length * modelled.length);
     return new EaseModel(s.userIds, s.itemIds, history, modelled, weights, s.params, s.channel);
   }

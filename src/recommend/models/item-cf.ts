@@ -3,7 +3,7 @@
 // Σ over their history of weight × similarity.
 import { type Csr, latestEvent, transpose, userItemMatrix } from "./csr.ts";
 import { DAY_MS } from "./popular.ts";
-import { type ModelState, type PersistableModel, rowOf, stateArray } from "./state.ts";
+import { csrArrays, type ModelState, type PersistableModel, rowOf, stateCsr } from "./state.ts";
 import { topK } from "./topk.ts";
 import type { InteractionData, Scored, Trainer, TrainOptions } from "./types.ts";
 
@@ -70,33 +70,16 @@ export class ItemCfModel implements PersistableModel {
       itemIds: this.itemIds,
       params: this.params,
       arrays: {
-        historyIndptr: this.history.indptr,
-        historyIndices: this.history.indices,
-        historyValues: this.history.values,
-        neighbourIndptr: this.neighbours.indptr,
-        neighbourIndices: this.neighbours.indices,
-        neighbourValues: this.neighbours.values,
+        ...csrArrays("history", this.history),
+        ...csrArrays("neighbour", this.neighbours),
       },
     };
   }
 
   static fromState(s: ModelState): ItemCfModel {
-    const nu = s.userIds.length;
     const ni = s.itemIds.length;
-    const history: Csr = {
-      rows: nu,
-      cols: ni,
-      indptr: stateArray(s, "historyIndptr", Int32Array, nu + 1),
-      indices: stateArray(s, "historyIndices", Int32Array),
-      values: stateArray(s, "historyValues", Float32Array),
-    };
-    const neighbours: Csr = {
-      rows: ni,
-      cols: ni,
-      indptr: stateArray(s, "neighbourIndptr", Int32Array, ni + 1),
-      indices: stateArray(s, "neighbourIndices", Int32Array),
-      values: stateArray(s, "neighbourValues", Float32Array),
-    };
+    const history = stateCsr(s, "history", s.userIds.length, ni);
+    const neighbours = stateCsr(s, "neighbour", ni, ni);
     return new ItemCfModel(s.userIds, s.itemIds, history, neighbours, s.params, s.channel);
   }
 }

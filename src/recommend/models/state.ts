@@ -1,4 +1,5 @@
 // What a trained model is made of, for saving and loading: a JSON-able header and typed arrays.
+import type { Csr } from "./csr.ts";
 import type { RecallModel } from "./types.ts";
 
 export type ModelArray = Float32Array | Int32Array;
@@ -48,4 +49,20 @@ export function stateArray<T extends ModelArray>(
       `model state of ${state.kind}: array "${name}" has ${a.length} values, expected ${length}`,
     );
   return a;
+}
+
+/** A CSR matrix as the state arrays `<name>Indptr`, `<name>Indices` and `<name>Values`. */
+export function csrArrays(name: string, m: Csr): Record<string, ModelArray> {
+  return { [`${name}Indptr`]: m.indptr, [`${name}Indices`]: m.indices, [`${name}Values`]: m.values };
+}
+
+/** Reads back a rows × cols CSR matrix that csrArrays stored under `name`. */
+export function stateCsr(state: ModelState, name: string, rows: number, cols: number): Csr {
+  return {
+    rows,
+    cols,
+    indptr: stateArray(state, `${name}Indptr`, Int32Array, rows + 1),
+    indices: stateArray(state, `${name}Indices`, Int32Array),
+    values: stateArray(state, `${name}Values`, Float32Array),
+  };
 }
