@@ -52,3 +52,28 @@ export async function api<T = Record<string, unknown>>(
   const text = await response.text();
   return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
 }
+
+/**
+ * Any request, for tests that probe refusals: headers of their own, a body sent as given when it
+ * is a string (else as JSON), and an answer that need not be JSON (`body` is then {}).
+ */
+export async function probe(
+  baseUrl: string,
+  method: string,
+  route: string,
+  opts: { body?: unknown; headers?: Record<string, string> } = {},
+): Promise<{ status: number; headers: Headers; text: string; body: Record<string, unknown> }> {
+  const { body, headers = {} } = opts;
+  const response = await fetch(`${baseUrl}${route}`, {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const text = await response.text();
+  let json: Record<string, unknown> = {};
+  try {
+    json = text ? JSON.parse(text) : {};
+  } catch {}
+  return { status: response.status, headers: response.headers, text, body: json };
+}

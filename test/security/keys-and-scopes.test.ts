@@ -7,32 +7,19 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { KeyStore } from "../../src/server/auth.ts";
-import { startTestPlatform, tempDir } from "../helpers/platform.ts";
+import { probe, startTestPlatform, tempDir } from "../helpers/platform.ts";
 import { allRoutes } from "../helpers/routes.ts";
 import { runCli } from "../helpers/server-process.ts";
 
 type Running = Awaited<ReturnType<typeof startTestPlatform>>;
 
-async function call(
+const call = (
   base: string,
   method: string,
   route: string,
   headers: Record<string, string> = {},
   body?: unknown,
-) {
-  const response = await fetch(`${base}${route}`, {
-    method,
-    headers: { ...headers, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(30_000),
-  });
-  const text = await response.text();
-  let json: Record<string, unknown> = {};
-  try {
-    json = text ? JSON.parse(text) : {};
-  } catch {}
-  return { status: response.status, headers: response.headers, body: json };
-}
+) => probe(base, method, route, { headers, body });
 
 const PUBLIC_PLATFORM = (url: string) =>
   ["/health", "/health/live", "/health/ready", "/"].includes(url) ||

@@ -21,30 +21,17 @@ import {
 } from "../../src/common/url-policy.ts";
 import { KeyStore } from "../../src/server/auth.ts";
 import { startPlatform } from "../../src/server/platform.ts";
-import { startTestPlatform, tempDir, testConfig } from "../helpers/platform.ts";
+import { probe, startTestPlatform, tempDir, testConfig } from "../helpers/platform.ts";
 
 type Running = Awaited<ReturnType<typeof startTestPlatform>>;
 
-async function call(
+const call = (
   base: string,
   method: string,
   route: string,
   body?: unknown,
   headers: Record<string, string> = {},
-) {
-  const response = await fetch(`${base}${route}`, {
-    method,
-    headers: { ...headers, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-    signal: AbortSignal.timeout(30_000),
-  });
-  const text = await response.text();
-  let json: Record<string, unknown> = {};
-  try {
-    json = text ? JSON.parse(text) : {};
-  } catch {}
-  return { status: response.status, text, body: json };
-}
+) => probe(base, method, route, { body, headers });
 
 /** A stand-in for an internal service: counts the requests that reach it. */
 async function internalService(): Promise<{ url: string; hits: () => number; close: () => Promise<void> }> {
