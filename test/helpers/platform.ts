@@ -5,9 +5,18 @@ import { loadConfig } from "../../src/config/load.ts";
 import type { LodestoneConfig } from "../../src/config/schema.ts";
 import { type RunningPlatform, startPlatform } from "../../src/server/platform.ts";
 
-/** A fresh temporary folder, removed by the returned cleanup. */
+const made: string[] = [];
+// a suite makes hundreds of data folders (hundreds of MB each with models): they go when the
+// test process ends, instead of filling the machine's /tmp run after run
+process.once("exit", () => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temporary folder, removed when the test process exits. */
 export function tempDir(prefix = "lodestone-test-"): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
 
 /** A config for tests: a temporary data dir, free ports, quiet logs; `overrides` by config key. */
