@@ -109,6 +109,15 @@ function checkCutoff(k: number, what: string): void {
     throw new RangeError(`${what} must be a positive integer, got ${k}`);
 }
 
+export type MetricName = "ndcg" | "recall" | "mrr";
+
+/** Each judged query's value of one metric at k, in the qrels' order (what paired comparisons read). */
+export function perQueryMetric(qrels: Qrels, run: Run, metric: MetricName, k: number): number[] {
+  checkCutoff(k, "a metric cut-off");
+  const at = metric === "ndcg" ? ndcgAt : metric === "recall" ? recallAt : reciprocalRankAt;
+  return [...qrels].map(([qid, judged]) => at(trecRank(run.get(qid) ?? []), judged, k));
+}
+
 /** nDCG@k, Recall@k and MRR@k for each k, and MAP, averaged over the judged queries. */
 export function evaluateRun(qrels: Qrels, run: Run, opts: EvaluateOptions = {}): Metrics {
   const ks = [...new Set(opts.ks ?? DEFAULT_KS)];

@@ -12,7 +12,7 @@ import type { StepContext, WorkflowEvent } from "./context.ts";
 import type { Workflow } from "./schema.ts";
 import { createIndex, embedderRef } from "./steps/create-index.ts";
 import { deployModel } from "./steps/deploy.ts";
-import { type EvaluationRow, evaluate } from "./steps/evaluate.ts";
+import { type EvaluationComparison, type EvaluationRow, evaluate } from "./steps/evaluate.ts";
 import { ingestDocuments } from "./steps/ingest.ts";
 import { type AppResult, createRagApps } from "./steps/rag-apps.ts";
 import { createSearchPipelines } from "./steps/search-pipelines.ts";
@@ -34,6 +34,8 @@ export interface WorkflowReport {
   index: { name: string; reused: boolean };
   bm25_weight: number;
   evaluation: EvaluationRow[];
+  /** Paired nDCG@10 differences on the test queries: each variant vs BM25, tuned vs its start. */
+  comparisons: EvaluationComparison[];
   /** What each tuner found (train and held-out metrics, the proposal). */
   tuning: unknown[];
   /** The RAG apps over the index (`apps:`), and whether this run created, updated or kept each. */
@@ -87,7 +89,12 @@ export async function runWorkflow(workflow: Workflow, opts: RunOptions): Promise
       baseline,
       depth,
     });
-    const evaluation = await evaluate(ctx, [...baseline, ...tuned], dataset.test, depth);
+    const { rows: evaluation, comparisons } = await evaluate(
+      ctx,
+      [...baseline, ...tuned],
+      dataset.test,
+      depth,
+    );
     // apps name the platform's endpoints; the RAG service maps them for the backend itself
     const apps = await createRagApps(ctx, { embedder: embedder.endpointId, reranker: reranker.endpointId });
     return {
@@ -114,6 +121,7 @@ export async function runWorkflow(workflow: Workflow, opts: RunOptions): Promise
       index: { name: workflow.index.name, reused: index.current },
       bm25_weight: bm25Weight,
       evaluation,
+      comparisons,
       tuning: tuned.map((v) => v.details ?? null),
       apps,
       seconds: (performance.now() - started) / 1000,

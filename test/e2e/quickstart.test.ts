@@ -57,6 +57,17 @@ test("quickstart trains, deploys, indexes and compares retrieval; a second run r
       JSON.stringify(s),
     );
   assert.ok(report.data.test_queries >= 30, `${report.data.test_queries} test queries`);
+  // each row against BM25, and tuned against the hybrid + rerank search it started from, paired
+  assert.deepEqual(
+    report.comparisons.map((c) => `${c.after} vs ${c.before}`),
+    ["neural vs bm25", "hybrid vs bm25", "hybrid_rerank vs bm25", "tuned vs bm25", "tuned vs hybrid_rerank"],
+  );
+  const means = new Map(report.evaluation.map((r) => [r.name, r.ndcg10]));
+  for (const c of report.comparisons) {
+    assert.equal(c.difference.queries, report.data.test_queries);
+    const gap = (means.get(c.after) as number) - (means.get(c.before) as number);
+    assert.ok(Math.abs(c.difference.delta - gap) < 1e-9, JSON.stringify(c));
+  }
   assert.equal(report.index.name, "rag-docs");
   assert.equal(report.models.embedder.dimension, 256);
   assert.match(report.models.embedder.endpoint_id, /^ep-/);

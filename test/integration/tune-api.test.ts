@@ -172,6 +172,15 @@ describe("relevance tuning", () => {
     assert.ok(Math.abs((report.baseline.test as number) - 0.3419) < 5e-4, `${report.baseline.test}`);
     assert.equal(typeof report.tuned.test, "number");
     assert.equal(report.stages[0]?.stage, "bm25");
+    // the paired comparison agrees with the two means it compares
+    const onTest = report.comparison.test;
+    assert.ok(onTest, "comparison.test");
+    assert.ok(
+      Math.abs(onTest.delta - ((report.tuned.test as number) - (report.baseline.test as number))) < 1e-9,
+      JSON.stringify(report.comparison),
+    );
+    assert.ok(onTest.ci95[0] <= onTest.delta && onTest.delta <= onTest.ci95[1]);
+    assert.equal(report.comparison.heldout.queries, report.heldout_queries);
   });
 
   test("bad tuning requests are 400s naming the field, and the server keeps serving", async () => {

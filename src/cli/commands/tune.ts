@@ -4,10 +4,12 @@
  * /_lodestone/tune). Judgements come from a BEIR dataset (`--dataset`, its train split; `--test`
  * adds its test split, reported only) or a JSON/JSONL file of `{id, query_text, ratings}`.
  */
+
 import fs from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { loadBeir } from "../../eval/beir.ts";
+import { describePaired, pairedVerdict } from "../../eval/paired.ts";
 import {
   parseTuneRequest,
   type RatedRequest,
@@ -179,6 +181,13 @@ export function printTuneReport(report: TuneReport): void {
       ["tuned", f4(report.tuned.train), f4(report.tuned.heldout), ...(test ? [f4(report.tuned.test)] : [])],
     ],
   );
+  const { heldout, test: onTest } = report.comparison;
+  console.log(`\ntuned vs start, paired (95% CI, randomization test):`);
+  console.log(
+    `  held-out (${heldout.queries} queries): ${describePaired(heldout)}: ${pairedVerdict(heldout)}`,
+  );
+  if (onTest)
+    console.log(`  test (${onTest.queries} queries): ${describePaired(onTest)}: ${pairedVerdict(onTest)}`);
   console.log("\nProposed (index settings need a closed index; --json prints everything):");
   console.log(JSON.stringify(report.proposal, null, 2));
 }

@@ -6,6 +6,7 @@
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import type { LodestoneConfig } from "../../config/schema.ts";
+import { describePaired, pairedVerdict } from "../../eval/paired.ts";
 import { runWorkflow, type WorkflowReport } from "../../workflow/runner.ts";
 import { loadWorkflow, WorkflowError } from "../../workflow/schema.ts";
 import { CliError } from "../client.ts";
@@ -49,10 +50,28 @@ function printReport(report: WorkflowReport): void {
       r.ms_per_query.toFixed(1),
     ]),
   );
+  printComparisons(report);
   for (const app of report.apps)
     console.log(
       `\nRAG app ${app.name} (${app.id}, ${app.status}): ask it in the console or with POST /v1/rag/apps/${app.name}/chat`,
     );
+}
+
+/** The paired differences under the table: which gaps between rows are more than noise. */
+function printComparisons(report: WorkflowReport): void {
+  if (!report.comparisons.length) return;
+  const label = new Map(report.evaluation.map((r) => [r.name, r.label]));
+  console.log(
+    `\nnDCG@10 differences, paired over the ${report.data.test_queries} test queries (95% CI, randomization test):`,
+  );
+  printTable(
+    ["COMPARISON", "DIFFERENCE", "VERDICT"],
+    report.comparisons.map((c) => [
+      `${label.get(c.after) ?? c.after} vs ${label.get(c.before) ?? c.before}`,
+      describePaired(c.difference),
+      pairedVerdict(c.difference),
+    ]),
+  );
 }
 
 /** How to ask the workflow's first RAG app, for the closing message. */

@@ -3,7 +3,7 @@
  * index (the pipeline inline in each body, as OpenSearch 2.x accepts it), scored with the same
  * metrics as `lodestone eval` and `_rank_eval`.
  */
-import { evaluateRun, type Run, rankDocs, type ScoredDoc } from "../metrics.ts";
+import { evaluateRun, perQueryMetric, type Run, rankDocs, type ScoredDoc } from "../metrics.ts";
 import { pipelineBody, searchBody, type TuneConfig, type View } from "./config.ts";
 import type { Judgements, TuneRequest } from "./request.ts";
 import { postNdjson, type SearchTransport } from "./transport.ts";
@@ -83,6 +83,16 @@ export class RunCache {
   ) {}
 
   async measure(config: TuneConfig, judged: Judgements, view: View): Promise<number> {
+    return metricOf(this.req, judged, await this.run(config, judged, view));
+  }
+
+  /** Each judged query's metric, in the qrels' order (for paired comparisons). */
+  async perQuery(config: TuneConfig, judged: Judgements, view: View): Promise<number[]> {
+    const { name, k } = this.req.metric;
+    return perQueryMetric(judged.qrels, await this.run(config, judged, view), name, k);
+  }
+
+  private async run(config: TuneConfig, judged: Judgements, view: View): Promise<Run> {
     const key = `${view}|${JSON.stringify(config)}`;
     let runs = this.runs.get(key);
     if (!runs) {
@@ -104,7 +114,6 @@ export class RunCache {
       );
       for (const q of missing) known.set(q.text, rankDocs(got.get(q.id) ?? []).slice(0, this.req.metric.k));
     }
-    const run: Run = new Map(judged.queries.map((q) => [q.id, known.get(q.text) ?? []]));
-    return metricOf(this.req, judged, run);
+    return new Map(judged.queries.map((q) => [q.id, known.get(q.text) ?? []]));
   }
 }

@@ -8,6 +8,8 @@
  * ready-to-use query template, search pipeline and index settings, with train and held-out
  * metrics of the start and tuned searches.
  */
+
+import { type PairedDifference, pairedDifference } from "../paired.ts";
 import {
   pipelineBody,
   QUERY_PLACEHOLDER,
@@ -78,6 +80,11 @@ export interface TuneReport {
   /** The start and tuned searches measured in full (hybrid + rerank when there are models). */
   baseline: Split;
   tuned: Split;
+  /**
+   * Tuned minus start, query by query (full search): is the gain more than the noise of so few
+   * queries? On the held-out queries, and on the test queries when given.
+   */
+  comparison: { heldout: PairedDifference; test?: PairedDifference };
   stages: StageReport[];
   proposal: {
     /** Static settings: PUT on the closed index (the sub-fields' similarity), then open it. */
@@ -188,6 +195,11 @@ export async function tune(
     }
     tunedConfig = current;
     const tuned = current === start ? baseline : await withTest(current);
+    const compare = async (judged: Judgements) =>
+      pairedDifference(
+        await runs.perQuery(start, judged, "full"),
+        await runs.perQuery(current, judged, "full"),
+      );
     return {
       index: source.name,
       scratch_index: req.keepScratch ? scratch.name : null,
@@ -196,6 +208,10 @@ export async function tune(
       heldout_queries: req.heldout.queries.length,
       baseline,
       tuned,
+      comparison: {
+        heldout: await compare(req.heldout),
+        ...(req.test && { test: await compare(req.test) }),
+      },
       stages,
       proposal: proposal(req, current, start, scratch),
       config: current,

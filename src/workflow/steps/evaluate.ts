@@ -1,5 +1,10 @@
-/** Step "evaluate": every variant over the held-out test queries, scored with src/eval/metrics. */
-import { evaluateRun } from "../../eval/metrics.ts";
+/**
+ * Step "evaluate": every variant over the held-out test queries, scored with src/eval/metrics,
+ * and the differences that matter (each variant against BM25, a tuned variant against what it
+ * started from) tested query by query, so a table row that is only noise is labelled as such.
+ */
+import { evaluateRun, perQueryMetric } from "../../eval/metrics.ts";
+import { type PairedDifference, pairedDifference } from "../../eval/paired.ts";
 import { type StepContext, stepDone } from "../context.ts";
 import type { EvalSet } from "../dataset.ts";
 import { type SearchVariant, searchRun } from "./search-runs.ts";
@@ -15,13 +20,27 @@ export interface EvaluationRow {
   ms_per_query: number;
 }
 
+/** `after` against `before` in nDCG@10, paired over the test queries. */
+export interface EvaluationComparison {
+  before: string;
+  after: string;
+  metric: "ndcg@10";
+  difference: PairedDifference;
+}
+
+export interface Evaluation {
+  rows: EvaluationRow[];
+  comparisons: EvaluationComparison[];
+}
+
 export async function evaluate(
   ctx: StepContext,
   variants: SearchVariant[],
   test: EvalSet,
   depth: number,
-): Promise<EvaluationRow[]> {
+): Promise<Evaluation> {
   const rows: EvaluationRow[] = [];
+  const perQuery = new Map<string, number[]>();
   for (const variant of variants) {
     const started = performance.now();
     const run = await searchRun(ctx, variant, test.queries, depth, (done) =>
@@ -34,6 +53,7 @@ export async function evaluate(
       }),
     );
     const m = evaluateRun(test.qrels, run);
+    perQuery.set(variant.name, perQueryMetric(test.qrels, run, "ndcg", 10));
     rows.push({
       name: variant.name,
       label: variant.label,
@@ -44,5 +64,27 @@ export async function evaluate(
     });
   }
   stepDone(ctx, STEP, `${variants.length} runs over ${test.queries.length} held-out test queries`);
-  return rows;
+  return { rows, comparisons: comparisons(variants, perQuery) };
+}
+
+function comparisons(variants: SearchVariant[], perQuery: Map<string, number[]>): EvaluationComparison[] {
+  const [first, ...rest] = variants;
+  if (!first) return [];
+  const pairs = rest.flatMap((v) => [
+    [first.name, v.name],
+    ...(v.improvesOn && v.improvesOn !== first.name ? [[v.improvesOn, v.name]] : []),
+  ]);
+  return pairs.flatMap(([before, after]) => {
+    const a = perQuery.get(before as string);
+    const b = perQuery.get(after as string);
+    if (!a || !b) return [];
+    return [
+      {
+        before: before as string,
+        after: after as string,
+        metric: "ndcg@10" as const,
+        difference: pairedDifference(a, b),
+      },
+    ];
+  });
 }

@@ -17,7 +17,7 @@ import type { RelevanceTuner, TuneInput } from "./tune.ts";
 
 const STEP = "tune";
 /** Part of the stored report's key: raise it when tuning itself changes, so old reports are not reused. */
-const TUNER_VERSION = 4;
+const TUNER_VERSION = 5;
 const OPTIONS = ["stages", "metric", "max_train_queries"];
 
 function tuneBody(ctx: StepContext, options: Record<string, unknown>, input: TuneInput) {
@@ -56,6 +56,8 @@ function tunedVariant(report: TuneReport): SearchVariant {
     name: "tuned",
     label: "tuned",
     details: report,
+    // the tuner starts from the hybrid + rerank search (tuneBody's baseline)
+    improvesOn: "hybrid_rerank",
     index: report.scratch_index ?? report.index,
     body: (q, depth) => ({
       ...renderQueryTemplate(query_template, q.text),

@@ -17,6 +17,8 @@ export interface SearchVariant {
   index?: string;
   /** What produced the variant (a tuning report), for the workflow's JSON report. */
   details?: unknown;
+  /** The variant this one sets out to improve on, compared with it query by query (besides BM25). */
+  improvesOn?: string;
   body(query: BeirQuery, depth: number): Record<string, unknown>;
 }
 

@@ -48,12 +48,20 @@ interface Split {
   heldout: number;
   test?: number;
 }
+/** Tuned minus start over the same queries (src/eval/paired.ts). */
+interface Paired {
+  queries: number;
+  delta: number;
+  ci95: [number, number];
+  p: number;
+}
 interface TuneReport {
   metric: string;
   train_queries: number;
   heldout_queries: number;
   baseline: Split;
   tuned: Split;
+  comparison?: { heldout: Paired; test?: Paired };
   stages: {
     stage: string;
     status: string;
@@ -431,6 +439,17 @@ function rankEvalView(response: RankEvalResponse, judged: Judged[], label: strin
   );
 }
 
+/** Whether the held-out gain is more than the noise of so few queries. */
+function pairedNote(d: Paired, queries: string): HTMLElement {
+  const signed = (x: number) => `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(4)}`;
+  const verdict = d.ci95[0] > 0 ? "a real gain" : d.ci95[1] < 0 ? "a real loss" : "within noise";
+  return h(
+    "p",
+    { class: "small", "data-paired": verdict },
+    `Paired over the ${d.queries} ${queries} queries: ${signed(d.delta)} (95% CI ${signed(d.ci95[0])} … ${signed(d.ci95[1])}, randomization p ${d.p.toFixed(3)}): ${verdict}.`,
+  );
+}
+
 function tuneView(report: TuneReport): HTMLElement {
   const groups = [
     { label: "baseline", values: [report.baseline.train, report.baseline.heldout] },
@@ -450,6 +469,7 @@ function tuneView(report: TuneReport): HTMLElement {
       {},
       `Tuned ${report.metric}: held-out ${formatNumber(report.baseline.heldout)} → ${formatNumber(report.tuned.heldout)} (${report.train_queries} training, ${report.heldout_queries} held-out queries)`,
     ),
+    ...(report.comparison ? [pairedNote(report.comparison.heldout, "held-out")] : []),
     barChart(`${report.metric} per stage: train vs held-out`, ["train", "held-out"], groups),
     table(
       [
