@@ -122,7 +122,7 @@ export async function runWorkflow(workflow: Workflow, opts: RunOptions): Promise
       bm25_weight: bm25Weight,
       evaluation,
       comparisons,
-      tuning: tuned.map((v) => v.details ?? null),
+      tuning: tuned.flatMap((v) => (v.details === undefined ? [] : [v.details])),
       apps,
       seconds: (performance.now() - started) / 1000,
     };

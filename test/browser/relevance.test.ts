@@ -67,6 +67,11 @@ test("relevance lab: tune, with train vs held-out per stage charted", async () =
   assert.deepEqual(stages, ["bm25", "clauses"]);
   const label = (await page.locator("figure.chart-figure .chart").getAttribute("aria-label")) ?? "";
   assert.match(label, /^ndcg@10 per stage: train vs held-out\. baseline: train \d/);
+  // whether the held-out gain is more than noise, paired over the held-out queries
+  assert.match(
+    (await page.locator("[data-paired]").textContent()) ?? "",
+    /^Paired over the \d+ held-out queries: [+−]\d\.\d{4} \(95% CI .* randomization p [\d.]+\): (a real gain|a real loss|within noise)\.$/,
+  );
   await screenshot(page, "relevance-tune");
   assert.deepEqual(page.errors, []);
 });

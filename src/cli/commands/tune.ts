@@ -16,7 +16,7 @@ import {
   requestsFrom,
   TuneRequestError,
 } from "../../eval/tune/request.ts";
-import { type TuneEvent, type TuneReport, tune } from "../../eval/tune/tuner.ts";
+import { type Split, type TuneEvent, type TuneReport, tune } from "../../eval/tune/tuner.ts";
 import { TRAINING_VALIDATION_SHARE } from "../../models/training/data.ts";
 import { CliError } from "../client.ts";
 import { searchClient } from "../context.ts";
@@ -169,16 +169,23 @@ export function printTuneReport(report: TuneReport): void {
   );
   console.log("");
   const test = report.baseline.test !== undefined;
+  const row = (label: string, split: Split) => [
+    label,
+    f4(split.train),
+    f4(split.heldout),
+    ...(test ? [f4(split.test)] : []),
+  ];
   printTable(
     ["SEARCH", "TRAIN", "HELD-OUT", ...(test ? ["TEST"] : [])],
     [
-      [
-        "start",
-        f4(report.baseline.train),
-        f4(report.baseline.heldout),
-        ...(test ? [f4(report.baseline.test)] : []),
-      ],
-      ["tuned", f4(report.tuned.train), f4(report.tuned.heldout), ...(test ? [f4(report.tuned.test)] : [])],
+      row("start", report.baseline),
+      row("tuned", report.tuned),
+      ...(report.lexical
+        ? [
+            row("start, lexical query alone", report.lexical.baseline),
+            row("tuned, lexical query alone", report.lexical.tuned),
+          ]
+        : []),
     ],
   );
   const { heldout, test: onTest } = report.comparison;

@@ -85,6 +85,11 @@ export interface TuneReport {
    * queries? On the held-out queries, and on the test queries when given.
    */
   comparison: { heldout: PairedDifference; test?: PairedDifference };
+  /**
+   * With models, the lexical query alone (BM25 with the tuned k1/b, clauses, synonyms and RM3) at
+   * the start and tuned: what a search without the models gains; proposal.lexical is its template.
+   */
+  lexical?: { baseline: Split; tuned: Split };
   stages: StageReport[];
   proposal: {
     /** Static settings: PUT on the closed index (the sub-fields' similarity), then open it. */
@@ -96,6 +101,8 @@ export interface TuneReport {
     /** The search body; `{{query_text}}` stands for the user's query. */
     query_template: Record<string, unknown>;
     search_pipeline: Record<string, unknown> | null;
+    /** With models: the tuned lexical search alone (no neural query, fusion or rerank). */
+    lexical?: { query_template: Record<string, unknown>; search_pipeline: Record<string, unknown> | null };
   };
   config: TuneConfig;
   seconds: number;
@@ -159,9 +166,9 @@ export async function tune(
   let tunedConfig: TuneConfig | undefined;
   try {
     const start = startConfig(req, scratch.similarity, scratch.queryFields);
-    const withTest = async (config: TuneConfig): Promise<Split> => ({
-      ...(await both(ctx, config, "full")),
-      ...(req.test && { test: await ctx.measure(config, req.test, "full") }),
+    const withTest = async (config: TuneConfig, view: View = "full"): Promise<Split> => ({
+      ...(await both(ctx, config, view)),
+      ...(req.test && { test: await ctx.measure(config, req.test, view) }),
     });
     const baseline = await withTest(start);
     let current = start;
@@ -212,6 +219,9 @@ export async function tune(
         heldout: await compare(req.heldout),
         ...(req.test && { test: await compare(req.test) }),
       },
+      ...(req.embedder !== undefined && {
+        lexical: { baseline: await withTest(start, "lexical"), tuned: await withTest(current, "lexical") },
+      }),
       stages,
       proposal: proposal(req, current, start, scratch),
       config: current,
@@ -406,12 +416,15 @@ function proposal(
   const final = settingsChanged
     ? config
     : { ...config, clauses: config.clauses.map((c) => ({ ...c, field: original.get(c.field) ?? c.field })) };
-  const { size: _size, ...template } = searchBody(req, final, QUERY_PLACEHOLDER, "full");
+  const template = (view: View) => {
+    const { size: _size, ...body } = searchBody(req, final, QUERY_PLACEHOLDER, view);
+    return { query_template: body, search_pipeline: pipelineBody(req, final, view) ?? null };
+  };
   return {
     index_settings: settingsChanged ? similaritySettings(config.similarity) : {},
     mappings: settingsChanged ? { properties: scratch.subFieldMappings } : null,
     synonyms: config.synonyms,
-    query_template: template,
-    search_pipeline: pipelineBody(req, final, "full") ?? null,
+    ...template("full"),
+    ...(req.embedder !== undefined && { lexical: template("lexical") }),
   };
 }

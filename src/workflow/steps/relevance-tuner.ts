@@ -2,7 +2,8 @@
  * The `relevance` tuner of a workflow's `tuning` list: src/eval/tune over the workflow's index,
  * trained on the judged queries the models trained on and confirmed on the validation queries
  * (the test queries stay out of it). Its copy of the index, `<index>-tuned`, keeps the tuned
- * settings and is what the "tuned" row searches, with the tuned query and search pipeline. The
+ * settings and is what the "tuned" row searches, with the tuned query and search pipeline (and the
+ * "BM25 tuned" row, with the tuned lexical query alone). The
  * report is stored in `<data.oss>tuning/`; a re-run with the same inputs reuses it.
  */
 import { createHash } from "node:crypto";
@@ -49,22 +50,37 @@ function tuneBody(ctx: StepContext, options: Record<string, unknown>, input: Tun
   };
 }
 
-function tunedVariant(report: TuneReport): SearchVariant {
-  const { query_template, search_pipeline } = report.proposal;
+/** The tuned search ("tuned"), and its lexical query alone ("BM25 tuned"), on the tuned index. */
+function tunedVariants(report: TuneReport): SearchVariant[] {
+  const { query_template, search_pipeline, lexical } = report.proposal;
   const rerankDepth = report.config.rerankDepth;
-  return {
+  const index = report.scratch_index ?? report.index;
+  const tuned: SearchVariant = {
     name: "tuned",
     label: "tuned",
     details: report,
     // the tuner starts from the hybrid + rerank search (tuneBody's baseline)
     improvesOn: "hybrid_rerank",
-    index: report.scratch_index ?? report.index,
+    index,
     body: (q, depth) => ({
       ...renderQueryTemplate(query_template, q.text),
       size: rerankDepth > 0 ? Math.min(rerankDepth, depth) : depth,
       ...(search_pipeline && { search_pipeline }),
     }),
   };
+  if (!lexical) return [tuned];
+  const tunedBm25: SearchVariant = {
+    name: "tuned_bm25",
+    label: "BM25 tuned",
+    improvesOn: "bm25",
+    index,
+    body: (q, depth) => ({
+      ...renderQueryTemplate(lexical.query_template, q.text),
+      size: depth,
+      ...(lexical.search_pipeline && { search_pipeline: lexical.search_pipeline }),
+    }),
+  };
+  return [tuned, tunedBm25];
 }
 
 async function storedReport(ctx: StepContext, key: string, digest: string): Promise<TuneReport | undefined> {
@@ -96,7 +112,7 @@ export const relevanceTuner: RelevanceTuner = {
         STEP,
         `tuned index ${reused.scratch_index} is current (${reused.stages.filter((s) => s.status === "accepted").length} changes kept)`,
       );
-      return tunedVariant(reused);
+      return tunedVariants(reused);
     }
     stepStart(
       ctx,
@@ -131,6 +147,6 @@ export const relevanceTuner: RelevanceTuner = {
       STEP,
       `${report.metric} ${report.baseline.heldout.toFixed(4)} → ${report.tuned.heldout.toFixed(4)} on validation; tuned index ${report.scratch_index}`,
     );
-    return tunedVariant(report);
+    return tunedVariants(report);
   },
 };

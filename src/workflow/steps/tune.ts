@@ -1,8 +1,8 @@
 /**
  * The relevance-tuning extension point. A workflow's `tuning` list names tuners (`{type: …}` plus
  * their options); each one tunes on the validation queries (never the test ones) after the
- * baseline pipelines exist, and returns a search variant that the evaluation reports as one more
- * row next to BM25, neural, hybrid and hybrid + rerank. A tuner registers itself in TUNERS.
+ * baseline pipelines exist, and returns search variants that the evaluation reports as more rows
+ * next to BM25, neural, hybrid and hybrid + rerank. A tuner registers itself in TUNERS.
  */
 import type { StepContext } from "../context.ts";
 import type { EvalSet } from "../dataset.ts";
@@ -23,8 +23,11 @@ export interface TuneInput {
 }
 
 export interface RelevanceTuner {
-  /** Tunes on `input.validation` and returns the tuned variant (idempotent: same input, same result). */
-  tune(ctx: StepContext, options: Record<string, unknown>, input: TuneInput): Promise<SearchVariant>;
+  /**
+   * Tunes on `input.validation` and returns the tuned variants, the first carrying the report in
+   * `details` (idempotent: same input, same result).
+   */
+  tune(ctx: StepContext, options: Record<string, unknown>, input: TuneInput): Promise<SearchVariant[]>;
 }
 
 export const TUNERS: Record<string, RelevanceTuner> = { relevance: relevanceTuner };
@@ -44,7 +47,7 @@ export async function runTuning(ctx: StepContext, input: TuneInput): Promise<Sea
   const variants: SearchVariant[] = [];
   for (const spec of ctx.workflow.tuning ?? []) {
     const { type, ...options } = spec;
-    variants.push(await (TUNERS[type as string] as RelevanceTuner).tune(ctx, options, input));
+    variants.push(...(await (TUNERS[type as string] as RelevanceTuner).tune(ctx, options, input)));
   }
   return variants;
 }
