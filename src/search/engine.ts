@@ -16,6 +16,7 @@ import { IndexAnalysis } from "./index/index-analysis.ts";
 import { IndexShard, type WriteOp, type WriteResult } from "./index/shard.ts";
 import { EngineStore, type IndexRow } from "./index/store.ts";
 import { type FieldMapping, isObject, Mapping } from "./mapping.ts";
+import { parseMget, runMget } from "./mget.ts";
 import type { SearchModels } from "./models.ts";
 import { type IngestIndexView, IngestPipelines } from "./pipelines/ingest-service.ts";
 import { pipelinedSearch } from "./pipelines/pipelined-search.ts";
@@ -24,6 +25,7 @@ import { compileQuery } from "./query/compile.ts";
 import { topLevelHybrid } from "./query/hybrid.ts";
 import { hasNeural } from "./query/neural.ts";
 import { executeSearch, type SearchTarget } from "./query/search.ts";
+import { applySourceFilter, parseSourceFilter, type SourceFilter } from "./query/source-filter.ts";
 import {
   type FlatSettings,
   flattenSettings,
@@ -524,7 +526,7 @@ export class SearchEngine {
   getDoc(
     index: string,
     id: string,
-    opts: { _source?: unknown } = {},
+    opts: { source?: SourceFilter } = {},
   ): { found: boolean; body: Record<string, unknown> } {
     const entry = this.indices.get(index) ?? this.indices.get(this.aliasTargets(index)[0] ?? "");
     if (!entry) throw indexNotFound(index);
@@ -540,8 +542,18 @@ export class SearchEngine {
       _primary_term: 1,
       found: true,
     };
-    if (opts._source !== false && opts._source !== "false" && source) body._source = source;
+    const filtered = source && applySourceFilter(source, opts.source ?? parseSourceFilter(undefined));
+    if (filtered) body._source = filtered;
     return { found: true, body };
+  }
+
+  /** `_mget`: each entry as getDoc answers it, a missing index an error on its entry only. */
+  mget(body: unknown, pathIndex: string | undefined, source: SourceFilter): { docs: unknown[] } {
+    return runMget(
+      parseMget(body, pathIndex),
+      source,
+      (index, id, filter) => this.getDoc(index, id, { source: filter }).body,
+    );
   }
 
   /** `_bulk` without ingest pipelines (in-process callers); items that would run one fail, naming bulkAsync. */

@@ -9,6 +9,7 @@ import { EngineError, errorBody, illegalArgument, isEngineError } from "../error
 import type { WriteResult } from "../index/shard.ts";
 import { checkJsonDepth } from "../json-depth.ts";
 import { isObject } from "../mapping.ts";
+import { parseSourceFilter, type SourceFilter, sourceSpecOfParams } from "../query/source-filter.ts";
 import { catRoutes } from "./cat.ts";
 import { boolParam, checkParams, intQuery, jsonBody, rawBody, requireBody, send } from "./http.ts";
 import { NODE_NAME, OPENSEARCH_VERSION } from "./identity.ts";
@@ -20,6 +21,11 @@ type Req = FastifyRequest<{ Params: Record<string, string> }>;
 
 export interface SearchApiInfo {
   version: string;
+}
+
+/** The `_source` filter of a get or mget request's URL parameters. */
+function sourceParams(q: Record<string, string>): SourceFilter {
+  return parseSourceFilter(sourceSpecOfParams(q));
 }
 
 export function searchRoutes(app: FastifyInstance, engine: SearchEngine, info: SearchApiInfo): void {
@@ -193,18 +199,18 @@ export function searchRoutes(app: FastifyInstance, engine: SearchEngine, info: S
   app.put("/:index/_create/:id", indexDoc(true));
   app.post("/:index/_create/:id", indexDoc(true));
 
+  const GET_PARAMS = [
+    "_source",
+    "_source_includes",
+    "_source_excludes",
+    "realtime",
+    "refresh",
+    "stored_fields",
+  ];
   const getDoc = (sourceOnly: boolean) => (req: Req, reply: FastifyReply) => {
-    const q = checkParams(req, [
-      "_source",
-      "_source_includes",
-      "_source_excludes",
-      "realtime",
-      "refresh",
-      "stored_fields",
-      "version",
-    ]);
+    const q = checkParams(req, [...GET_PARAMS, "version"]);
     const { found, body } = engine.getDoc(req.params.index as string, req.params.id as string, {
-      _source: q._source,
+      source: sourceParams(q),
     });
     if (req.method === "HEAD") return reply.code(found ? 200 : 404).send();
     if (sourceOnly) {
@@ -221,6 +227,14 @@ export function searchRoutes(app: FastifyInstance, engine: SearchEngine, info: S
   app.get("/:index/_doc/:id", getDoc(false));
   app.head("/:index/_doc/:id", getDoc(false));
   app.get("/:index/_source/:id", getDoc(true));
+  const mget = (req: Req, reply: FastifyReply) => {
+    const q = checkParams(req, [...GET_PARAMS, "routing", "preference"]);
+    return send(reply, req, engine.mget(jsonBody(req), req.params.index, sourceParams(q)));
+  };
+  app.get("/_mget", mget);
+  app.post("/_mget", mget);
+  app.get("/:index/_mget", mget);
+  app.post("/:index/_mget", mget);
   app.delete("/:index/_doc/:id", (req: Req, reply) => {
     const q = checkParams(req, WRITE_PARAMS);
     const [result] = engine.write(
@@ -347,14 +361,8 @@ export function searchRoutes(app: FastifyInstance, engine: SearchEngine, info: S
     if (q.size !== undefined) merged.size = intQuery(q.size, "size");
     if (q.from !== undefined) merged.from = intQuery(q.from, "from");
     if (q.sort !== undefined) merged.sort = q.sort.split(",");
-    if (q._source !== undefined)
-      merged._source = q._source === "false" ? false : q._source === "true" ? true : q._source.split(",");
-    if (q._source_includes !== undefined || q._source_excludes !== undefined) {
-      merged._source = {
-        includes: q._source_includes?.split(",") ?? [],
-        excludes: q._source_excludes?.split(",") ?? [],
-      };
-    }
+    const source = sourceSpecOfParams(q);
+    if (source !== undefined) merged._source = source;
     if (q.track_total_hits !== undefined)
       merged.track_total_hits =
         q.track_total_hits === "true"

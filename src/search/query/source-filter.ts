@@ -31,6 +31,24 @@ export function parseSourceFilter(spec: unknown): SourceFilter {
   );
 }
 
+/**
+ * The `_source` spec of the URL parameters `_source` (true, false or a list of fields),
+ * `_source_includes` and `_source_excludes` (which win over the list); undefined when none is given.
+ */
+export function sourceSpecOfParams(q: Record<string, string | undefined>): unknown {
+  if (q._source_includes !== undefined || q._source_excludes !== undefined)
+    return {
+      includes: q._source_includes?.split(",") ?? [],
+      excludes: q._source_excludes?.split(",") ?? [],
+    };
+  if (q._source === undefined) return undefined;
+  return q._source === "false"
+    ? false
+    : q._source === "true" || q._source === ""
+      ? true
+      : q._source.split(",");
+}
+
 function toRegExp(pattern: string): RegExp {
   return new RegExp(
     `^${pattern
