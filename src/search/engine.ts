@@ -11,6 +11,7 @@ import { buildAdHocAnalyzer } from "./analysis/registry.ts";
 import { AnalysisSettingsError } from "./analysis/settings-validation.ts";
 import type { Analyzer } from "./analysis/types.ts";
 import { type BulkAction, parseBulk } from "./bulk.ts";
+import { type ByQueryEngine, type ByQueryKind, parseByQuery, runByQuery } from "./by-query.ts";
 import { EngineError, illegalArgument, indexClosed, indexNotFound } from "./errors.ts";
 import { IndexAnalysis } from "./index/index-analysis.ts";
 import { IndexShard, type WriteOp, type WriteResult } from "./index/shard.ts";
@@ -554,6 +555,30 @@ export class SearchEngine {
       source,
       (index, id, filter) => this.getDoc(index, id, { source: filter }).body,
     );
+  }
+
+  /**
+   * `_delete_by_query` / `_update_by_query` on the indices of `expr` (see by-query.ts); an update
+   * runs `params.pipeline` or each index's default ingest pipeline.
+   */
+  async byQuery(
+    kind: ByQueryKind,
+    expr: string,
+    body: unknown,
+    params: Record<string, string | undefined>,
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
+    const request = parseByQuery(kind, body, params);
+    this.searchTargets(expr); // a missing index is a 404 before anything runs
+    const result = await runByQuery(request, {
+      search: async (b) => this.search(expr, b) as Awaited<ReturnType<ByQueryEngine["search"]>>,
+      bulk: async (lines) =>
+        (await this.bulkAsync(lines, { pipeline: params.pipeline })) as Awaited<
+          ReturnType<ByQueryEngine["bulk"]>
+        >,
+    });
+    const refresh = params.refresh;
+    if (refresh === "" || refresh === "true" || refresh === "wait_for") this.refresh(expr);
+    return result;
   }
 
   /** `_bulk` without ingest pipelines (in-process callers); items that would run one fail, naming bulkAsync. */

@@ -2,7 +2,8 @@
  * What ingestion asks of the index, all through a SearchBackend (so it runs on the embedded
  * engine and on an OpenSearch cluster alike): create it or add the missing chunk fields, read
  * what a root already holds (per file: its ingest keys and chunk count), list a file's chunk
- * ids, and write in `_bulk` batches. The engine has no _delete_by_query, so deletes are by id.
+ * ids, and write in `_bulk` batches. Deletes are by id: a file's chunk ids are listed anyway to
+ * tell what changed, and `_bulk` deletes report per chunk.
  */
 import type { SearchBackend } from "../../backends/types.ts";
 import { badRequest } from "../../common/errors.ts";

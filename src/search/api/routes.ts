@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { updateOp } from "../bulk.ts";
+import type { ByQueryKind } from "../by-query.ts";
 import type { SearchEngine } from "../engine.ts";
 import { EngineError, errorBody, illegalArgument, isEngineError } from "../errors.ts";
 import type { WriteResult } from "../index/shard.ts";
@@ -227,6 +228,27 @@ export function searchRoutes(app: FastifyInstance, engine: SearchEngine, info: S
   app.get("/:index/_doc/:id", getDoc(false));
   app.head("/:index/_doc/:id", getDoc(false));
   app.get("/:index/_source/:id", getDoc(true));
+  const byQuery = (kind: ByQueryKind) => async (req: Req, reply: FastifyReply) => {
+    const q = checkParams(req, [
+      "conflicts",
+      "max_docs",
+      "refresh",
+      "scroll_size",
+      "q",
+      "df",
+      "default_operator",
+      "wait_for_completion",
+      "requests_per_second",
+      "slices",
+      "timeout",
+      "scroll",
+      ...(kind === "update" ? ["pipeline"] : []),
+    ]);
+    const result = await engine.byQuery(kind, req.params.index as string, jsonBody(req), q);
+    return send(reply, req, result.body, result.status);
+  };
+  app.post("/:index/_delete_by_query", byQuery("delete"));
+  app.post("/:index/_update_by_query", byQuery("update"));
   const mget = (req: Req, reply: FastifyReply) => {
     const q = checkParams(req, [...GET_PARAMS, "routing", "preference"]);
     return send(reply, req, engine.mget(jsonBody(req), req.params.index, sourceParams(q)));
