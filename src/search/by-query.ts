@@ -24,9 +24,7 @@ type Hit = { _index: string; _id: string; _seq_no: number; _primary_term: number
 /** What the engine does for a run: search a page of matches, write a batch of `_bulk` lines. */
 export interface ByQueryEngine {
   search(body: Record<string, unknown>): Promise<{ hits: { hits: Hit[] } }>;
-  bulk(
-    lines: unknown[],
-  ): Promise<{
+  bulk(lines: unknown[]): Promise<{
     items: Array<Record<string, { status: number; error?: unknown; _id: string; _index: string }>>;
   }>;
 }
