@@ -117,7 +117,7 @@ test("the own-data tutorial: run, re-run unchanged, edit a file, search what it 
   assert.ok(first.data.test_queries > 0 && first.data.documents >= 18, JSON.stringify(first.data));
   assert.deepEqual(
     first.evaluation.map((r) => r.name),
-    ["bm25", "neural", "hybrid", "hybrid_rerank", "tuned"],
+    ["bm25", "neural", "hybrid", "hybrid_rerank", "tuned", "tuned_bm25"],
   );
   for (const row of first.evaluation) assert.ok(row.ndcg10 > 0, `${row.name} found nothing`);
 
