@@ -5,11 +5,10 @@
  * with a 400 naming the field. Version conflicts: test/unit/by-query.test.ts.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { Client } from "@opensearch-project/opensearch";
-import { api, startTestPlatform } from "../helpers/platform.ts";
+import { describe, test } from "node:test";
+import { api } from "../helpers/platform.ts";
+import { searchClientFixture } from "../helpers/search-client.ts";
 
-type Running = Awaited<ReturnType<typeof startTestPlatform>>;
 type ByQuery = {
   total: number;
   deleted?: number;
@@ -20,13 +19,11 @@ type ByQuery = {
 };
 
 describe("_delete_by_query and _update_by_query", () => {
-  let running: Running;
-  let client: Client;
-  let url: string;
+  const fx = searchClientFixture();
   const count = async (index: string, query: Record<string, unknown> = { match_all: {} }) =>
-    ((await client.count({ index, body: { query } })).body as { count: number }).count;
+    ((await fx.client.count({ index, body: { query } })).body as { count: number }).count;
   const load = async (index: string, n: number) => {
-    await client.indices.create({
+    await fx.client.indices.create({
       index,
       body: {
         mappings: {
@@ -34,7 +31,7 @@ describe("_delete_by_query and _update_by_query", () => {
         },
       },
     });
-    await client.bulk({
+    await fx.client.bulk({
       refresh: true,
       body: Array.from({ length: n }, (_, i) => [
         { index: { _index: index, _id: `d${i}` } },
@@ -47,19 +44,9 @@ describe("_delete_by_query and _update_by_query", () => {
     });
   };
 
-  before(async () => {
-    running = await startTestPlatform();
-    url = running.searchUrl;
-    client = new Client({ node: url });
-  });
-  after(async () => {
-    await client.close();
-    await running.close();
-  });
-
   test("delete by query removes every match, in batches, and nothing else", async () => {
     await load("dbq", 250);
-    const res = await client.deleteByQuery({
+    const res = await fx.client.deleteByQuery({
       index: "dbq",
       refresh: true,
       scroll_size: 40,
@@ -74,7 +61,7 @@ describe("_delete_by_query and _update_by_query", () => {
     assert.equal(await count("dbq"), 166);
     // q= and max_docs
     const limited = await api<ByQuery>(
-      url,
+      fx.url,
       "POST",
       "/dbq/_delete_by_query?q=title:shock&max_docs=10&refresh=true",
     );
@@ -85,7 +72,7 @@ describe("_delete_by_query and _update_by_query", () => {
 
   test("update by query re-indexes from the stored source, filling a sub-field added since", async () => {
     await load("ubq", 30);
-    await client.indices.putMapping({
+    await fx.client.indices.putMapping({
       index: "ubq",
       body: { properties: { title: { type: "text", fields: { raw: { type: "keyword" } } } } },
     });
@@ -94,21 +81,21 @@ describe("_delete_by_query and _update_by_query", () => {
       0,
       "not filled before",
     );
-    const res = await client.updateByQuery({ index: "ubq", refresh: true, conflicts: "proceed" });
+    const res = await fx.client.updateByQuery({ index: "ubq", refresh: true, conflicts: "proceed" });
     const body = res.body as ByQuery;
     assert.equal(body.updated, 30);
     assert.equal(body.version_conflicts, 0);
     assert.equal(await count("ubq", { term: { "title.raw": "boundary layer flow" } }), 15);
     // the documents are otherwise unchanged, with a new version
-    const doc = await client.get({ index: "ubq", id: "d3" });
+    const doc = await fx.client.get({ index: "ubq", id: "d3" });
     assert.deepEqual(doc.body._source, { title: "boundary layer flow", n: 3, tag: "three" });
     assert.equal(doc.body._version, 2);
     // through an ingest pipeline
-    await client.ingest.putPipeline({
+    await fx.client.ingest.putPipeline({
       id: "stamp",
       body: { processors: [{ set: { field: "stamped", value: true } }] },
     });
-    const piped = await api<ByQuery>(url, "POST", "/ubq/_update_by_query?pipeline=stamp&refresh=true", {
+    const piped = await api<ByQuery>(fx.url, "POST", "/ubq/_update_by_query?pipeline=stamp&refresh=true", {
       query: { range: { n: { lt: 5 } } },
     });
     assert.equal(piped.body.updated, 5);
@@ -128,12 +115,12 @@ describe("_delete_by_query and _update_by_query", () => {
       ["/bad/_delete_by_query", { query: { nope: {} } }, /nope/],
     ];
     for (const [route, body, reason] of cases) {
-      const res = await api<{ error: { reason: string } }>(url, "POST", route, body);
+      const res = await api<{ error: { reason: string } }>(fx.url, "POST", route, body);
       assert.equal(res.status, 400, `${route}: ${JSON.stringify(res.body)}`);
       assert.match(res.body.error.reason, reason);
     }
     assert.equal(await count("bad"), 3, "nothing was deleted");
-    const missing = await api(url, "POST", "/nope/_delete_by_query", {});
+    const missing = await api(fx.url, "POST", "/nope/_delete_by_query", {});
     assert.equal(missing.status, 404);
   });
 });

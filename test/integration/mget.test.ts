@@ -4,11 +4,10 @@
  * a malformed request is one 400 naming every problem.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { Client } from "@opensearch-project/opensearch";
-import { api, startTestPlatform } from "../helpers/platform.ts";
+import { before, describe, test } from "node:test";
+import { api } from "../helpers/platform.ts";
+import { searchClientFixture } from "../helpers/search-client.ts";
 
-type Running = Awaited<ReturnType<typeof startTestPlatform>>;
 type Doc = {
   _index: string;
   _id: string;
@@ -18,15 +17,10 @@ type Doc = {
 };
 
 describe("_mget and _source filtering", () => {
-  let running: Running;
-  let client: Client;
-  let url: string;
+  const fx = searchClientFixture();
 
   before(async () => {
-    running = await startTestPlatform();
-    url = running.searchUrl;
-    client = new Client({ node: url });
-    await client.bulk({
+    await fx.client.bulk({
       refresh: true,
       body: [
         { index: { _index: "books", _id: "1" } },
@@ -38,13 +32,9 @@ describe("_mget and _source filtering", () => {
       ],
     });
   });
-  after(async () => {
-    await client.close();
-    await running.close();
-  });
 
   test("docs across indices, ids under an index path, missing documents and indices per entry", async () => {
-    const res = await client.mget({
+    const res = await fx.client.mget({
       body: {
         docs: [
           { _index: "books", _id: "2" },
@@ -70,10 +60,10 @@ describe("_mget and _source filtering", () => {
       body: "ocean",
     });
     // the same fields as GET _doc
-    const one = await client.get({ index: "books", id: "2" });
+    const one = await fx.client.get({ index: "books", id: "2" });
     assert.deepEqual(docs[0], one.body);
 
-    const byIds = await client.mget({ index: "books", body: { ids: ["1", "2"] } });
+    const byIds = await fx.client.mget({ index: "books", body: { ids: ["1", "2"] } });
     assert.deepEqual(
       (byIds.body.docs as Doc[]).map((d) => d._source?.title),
       ["Dune", "Solaris"],
@@ -82,7 +72,7 @@ describe("_mget and _source filtering", () => {
 
   test("_source: request parameters, per-entry overrides, and the same filters on GET _doc and _source", async () => {
     const res = await api<{ docs: Doc[] }>(
-      url,
+      fx.url,
       "POST",
       "/books/_mget?_source_includes=meta.*&_source_excludes=meta.author",
       {
@@ -94,13 +84,13 @@ describe("_mget and _source filtering", () => {
       res.body.docs.map((d) => d._source),
       [{ meta: { year: 1965 } }, { title: "Solaris" }, undefined],
     );
-    const listed = await api<Doc>(url, "GET", "/books/_doc/1?_source=title,body");
+    const listed = await api<Doc>(fx.url, "GET", "/books/_doc/1?_source=title,body");
     assert.deepEqual(listed.body._source, { title: "Dune", body: "spice" });
-    const none = await api<Doc>(url, "GET", "/books/_doc/1?_source=false");
+    const none = await api<Doc>(fx.url, "GET", "/books/_doc/1?_source=false");
     assert.equal(none.body._source, undefined);
     assert.equal(none.body.found, true);
     const excluded = await api<Record<string, unknown>>(
-      url,
+      fx.url,
       "GET",
       "/books/_source/1?_source_excludes=body,meta",
     );
@@ -123,11 +113,11 @@ describe("_mget and _source filtering", () => {
       ["/books/_mget?colour=red", { ids: ["1"] }, /unrecognized parameter: \[colour\]/],
     ];
     for (const [route, body, reason] of cases) {
-      const res = await api<{ error: { reason: string } }>(url, "POST", route, body);
+      const res = await api<{ error: { reason: string } }>(fx.url, "POST", route, body);
       assert.equal(res.status, 400, `${route} ${JSON.stringify(body)}`);
       assert.match(res.body.error.reason, reason);
     }
-    const still = await client.mget({ index: "books", body: { ids: ["1"] } });
+    const still = await fx.client.mget({ index: "books", body: { ids: ["1"] } });
     assert.equal((still.body.docs as Doc[])[0]?.found, true);
   });
 });

@@ -1,42 +1,28 @@
 import assert from "node:assert/strict";
 import http from "node:http";
-import { after, before, describe, test } from "node:test";
-import { Client } from "@opensearch-project/opensearch";
-import { api, startTestPlatform } from "../helpers/platform.ts";
+import { describe, test } from "node:test";
+import { api } from "../helpers/platform.ts";
+import { searchClientFixture } from "../helpers/search-client.ts";
 import { SEED_RAG_DOCS } from "../helpers/seed.ts";
 
-type Running = Awaited<ReturnType<typeof startTestPlatform>>;
-
 describe("search API with the official OpenSearch client", () => {
-  let running: Running;
-  let client: Client;
-  let url: string;
-
-  before(async () => {
-    running = await startTestPlatform();
-    url = running.searchUrl;
-    client = new Client({ node: url });
-  });
-  after(async () => {
-    await client.close();
-    await running.close();
-  });
+  const fx = searchClientFixture();
 
   test("GET / answers like OpenSearch and the cluster is healthy", async () => {
-    const info = await client.info();
+    const info = await fx.client.info();
     assert.equal(info.body.version.distribution, "opensearch");
-    const health = await client.cluster.health();
+    const health = await fx.client.cluster.health();
     assert.ok(["green", "yellow"].includes(health.body.status));
   });
 
   test("the seed workflow: ik_max_word mapping, BM25 + synonym settings, bulk, boosted bool, synonym search", async () => {
     // exactly the seed's requests (knn_vector is accepted; vector search comes with the vectors issue)
-    const created = await client.indices.create({
+    const created = await fx.client.indices.create({
       index: "rag-docs",
       body: SEED_RAG_DOCS,
     });
     assert.equal(created.body.acknowledged, true);
-    const put = await client.indices.putSettings({
+    const put = await fx.client.indices.putSettings({
       index: "rag-docs",
       body: {
         "index.similarity.default.type": "BM25",
@@ -54,14 +40,14 @@ describe("search API with the official OpenSearch client", () => {
       { id: "3", content: "人工智能正在改变搜索引擎的排序方式" },
       { id: "4", content: "Gardening tips for growing tomatoes in the summer." },
     ];
-    const bulk = await client.bulk({
+    const bulk = await fx.client.bulk({
       refresh: true,
       body: docs.flatMap(({ id, content }) => [{ index: { _index: "rag-docs", _id: id } }, { content }]),
     });
     assert.equal(bulk.body.errors, false);
     assert.equal(bulk.body.items.length, 4);
 
-    const ai = await client.search({ index: "rag-docs", body: { query: { match: { content: "ai" } } } });
+    const ai = await fx.client.search({ index: "rag-docs", body: { query: { match: { content: "ai" } } } });
     const ids = ai.body.hits.hits.map((h: { _id: string }) => h._id);
     assert.ok(
       ids.includes("1"),
@@ -69,13 +55,13 @@ describe("search API with the official OpenSearch client", () => {
     );
     assert.ok(!ids.includes("4"));
 
-    const zh = await client.search({
+    const zh = await fx.client.search({
       index: "rag-docs",
       body: { query: { match: { content: "搜索引擎" } } },
     });
     assert.equal(zh.body.hits.hits[0]._id, "3");
 
-    const boosted = await client.search({
+    const boosted = await fx.client.search({
       index: "rag-docs",
       body: {
         query: {
@@ -96,14 +82,14 @@ describe("search API with the official OpenSearch client", () => {
     for (let i = 1; i < hits.length; i++) assert.ok(hits[i - 1]._score >= hits[i]._score);
     assert.match(JSON.stringify(hits[0]._explanation), /boost/);
 
-    const mapping = await client.indices.getMapping({ index: "rag-docs" });
+    const mapping = await fx.client.indices.getMapping({ index: "rag-docs" });
     assert.equal(mapping.body["rag-docs"].mappings.properties.embedding.dimension, 768);
-    const settings = await client.indices.getSettings({ index: "rag-docs" });
+    const settings = await fx.client.indices.getSettings({ index: "rag-docs" });
     assert.equal(settings.body["rag-docs"].settings.index.similarity.default.type, "BM25");
   });
 
   test("documents: create, get, update, optimistic concurrency, delete", async () => {
-    await client.indices.create({
+    await fx.client.indices.create({
       index: "books",
       body: {
         mappings: {
@@ -111,7 +97,7 @@ describe("search API with the official OpenSearch client", () => {
         },
       },
     });
-    const created = await client.index({
+    const created = await fx.client.index({
       index: "books",
       id: "b1",
       body: { title: "The Art of Search", year: 2001, tags: ["ir"] },
@@ -119,9 +105,9 @@ describe("search API with the official OpenSearch client", () => {
     });
     assert.equal(created.body.result, "created");
     assert.equal(created.body._version, 1);
-    const got = await client.get({ index: "books", id: "b1" });
+    const got = await fx.client.get({ index: "books", id: "b1" });
     assert.equal(got.body._source.title, "The Art of Search");
-    const updated = await client.update({
+    const updated = await fx.client.update({
       index: "books",
       id: "b1",
       body: { doc: { year: 2002 } },
@@ -129,26 +115,26 @@ describe("search API with the official OpenSearch client", () => {
     });
     assert.equal(updated.body.result, "updated");
     const stale = await api(
-      url,
+      fx.url,
       "PUT",
       `/books/_doc/b1?if_seq_no=${created.body._seq_no}&if_primary_term=1`,
       { title: "x" },
     );
     assert.equal(stale.status, 409);
     assert.equal((stale.body as { error: { type: string } }).error.type, "version_conflict_engine_exception");
-    const range = await client.search({
+    const range = await fx.client.search({
       index: "books",
       body: { query: { range: { year: { gte: 2002 } } } },
     });
     assert.equal(range.body.hits.total.value, 1);
-    await client.delete({ index: "books", id: "b1", refresh: true });
-    const missing = await api(url, "GET", "/books/_doc/b1");
+    await fx.client.delete({ index: "books", id: "b1", refresh: true });
+    const missing = await api(fx.url, "GET", "/books/_doc/b1");
     assert.equal(missing.status, 404);
     assert.equal((missing.body as { found: boolean }).found, false);
   });
 
   test("search features: from/size, _source filtering, sort, aggregations, highlight, count, msearch", async () => {
-    await client.indices.create({
+    await fx.client.indices.create({
       index: "movies",
       body: {
         mappings: {
@@ -167,14 +153,14 @@ describe("search API with the official OpenSearch client", () => {
       ["m4", "Toy Story", "animation", 8.3],
       ["m5", "Heat", "crime", 8.3],
     ] as const;
-    await client.bulk({
+    await fx.client.bulk({
       refresh: true,
       body: movies.flatMap(([id, title, genre, rating]) => [
         { index: { _index: "movies", _id: id } },
         { title, genre, rating },
       ]),
     });
-    const page = await client.search({
+    const page = await fx.client.search({
       index: "movies",
       body: {
         query: { match_all: {} },
@@ -189,7 +175,7 @@ describe("search API with the official OpenSearch client", () => {
       ["m5", "m4"],
     ); // equal ratings: "Heat" sorts before "Toy Story"
     assert.deepEqual(Object.keys(page.body.hits.hits[0]._source), ["title"]);
-    const aggs = await client.search({
+    const aggs = await fx.client.search({
       index: "movies",
       body: {
         size: 0,
@@ -206,14 +192,17 @@ describe("search API with the official OpenSearch client", () => {
       ],
     );
     assert.ok(Math.abs(aggs.body.aggregations.avg_rating.value - 8.12) < 0.01);
-    const hl = await client.search({
+    const hl = await fx.client.search({
       index: "movies",
       body: { query: { match: { title: "matrix" } }, highlight: { fields: { title: {} } } },
     });
     assert.match(hl.body.hits.hits[0].highlight.title[0], /<em>Matrix<\/em>/);
-    const count = await client.count({ index: "movies", body: { query: { term: { genre: "animation" } } } });
+    const count = await fx.client.count({
+      index: "movies",
+      body: { query: { term: { genre: "animation" } } },
+    });
     assert.equal(count.body.count, 2);
-    const ms = await client.msearch({
+    const ms = await fx.client.msearch({
       body: [
         { index: "movies" },
         { query: { match: { title: "nemo" } } },
@@ -226,11 +215,11 @@ describe("search API with the official OpenSearch client", () => {
   });
 
   test("GET _search and _count read a JSON body, as Elasticsearch does (curl -XGET -d, Dev Tools)", async () => {
-    await client.index({ index: "getbody", id: "1", body: { a: "hello world" } });
-    await client.index({ index: "getbody", id: "2", body: { a: "other words" }, refresh: true });
+    await fx.client.index({ index: "getbody", id: "1", body: { a: "hello world" } });
+    await fx.client.index({ index: "getbody", id: "2", body: { a: "other words" }, refresh: true });
     const get = (path: string, body: unknown) =>
       new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
-        const target = new URL(`${url}${path}`);
+        const target = new URL(`${fx.url}${path}`);
         const text = JSON.stringify(body);
         const req = http.request(
           {
@@ -265,29 +254,32 @@ describe("search API with the official OpenSearch client", () => {
   });
 
   test("aliases, _analyze, _cat and close/open", async () => {
-    await client.indices.putAlias({ index: "movies", name: "films" });
-    const viaAlias = await client.search({ index: "films", body: { query: { match: { title: "heat" } } } });
+    await fx.client.indices.putAlias({ index: "movies", name: "films" });
+    const viaAlias = await fx.client.search({
+      index: "films",
+      body: { query: { match: { title: "heat" } } },
+    });
     assert.equal(viaAlias.body.hits.hits[0]._index, "movies");
-    const analyzed = await client.indices.analyze({
+    const analyzed = await fx.client.indices.analyze({
       body: { analyzer: "english", text: "The runners' running quickly" },
     });
     assert.deepEqual(
       analyzed.body.tokens.map((t: { token: string }) => t.token),
       ["runner", "run", "quickli"],
     );
-    const cat = await api<unknown>(url, "GET", "/_cat/indices?format=json");
+    const cat = await api<unknown>(fx.url, "GET", "/_cat/indices?format=json");
     assert.ok((cat.body as { index: string }[]).some((r) => r.index === "movies"));
-    await client.indices.close({ index: "movies" });
-    const closed = await api(url, "POST", "/movies/_search", { query: { match_all: {} } });
+    await fx.client.indices.close({ index: "movies" });
+    const closed = await api(fx.url, "POST", "/movies/_search", { query: { match_all: {} } });
     assert.equal(closed.status, 400);
     assert.equal((closed.body as { error: { type: string } }).error.type, "index_closed_exception");
-    await client.indices.open({ index: "movies" });
-    const reopened = await client.count({ index: "movies" });
+    await fx.client.indices.open({ index: "movies" });
+    const reopened = await fx.client.count({ index: "movies" });
     assert.equal(reopened.body.count, 5);
   });
 
   test("errors have Elasticsearch's shape and name the problem", async () => {
-    const badMapping = await api(url, "PUT", "/bad", {
+    const badMapping = await api(fx.url, "PUT", "/bad", {
       mappings: { properties: { f: { type: "strange" } } },
     });
     assert.equal(badMapping.status, 400);
@@ -299,15 +291,15 @@ describe("search API with the official OpenSearch client", () => {
     assert.match(err.error.reason, /\[strange\].*\[f\]/);
     assert.equal(err.status, 400);
     assert.ok(Array.isArray(err.error.root_cause));
-    const missing = await api(url, "GET", "/nope/_search");
+    const missing = await api(fx.url, "GET", "/nope/_search");
     assert.equal(missing.status, 404);
     assert.equal((missing.body as { error: { type: string } }).error.type, "index_not_found_exception");
-    const badQuery = await api(url, "POST", "/movies/_search", {
+    const badQuery = await api(fx.url, "POST", "/movies/_search", {
       query: { match: { title: { query: "x", bogus: 1 } } },
     });
     assert.equal(badQuery.status, 400);
     assert.match((badQuery.body as { error: { reason: string } }).error.reason, /bogus/);
-    const badSetting = await api(url, "PUT", "/movies/_settings", {
+    const badSetting = await api(fx.url, "PUT", "/movies/_settings", {
       "index.similarity.default.type": "BM25",
       "index.similarity.default.k1": 2,
     });
