@@ -20,6 +20,15 @@ export interface ByQueryRequest {
 }
 
 type Hit = { _index: string; _id: string; _seq_no: number; _primary_term: number; _source?: unknown };
+type Failure = { index: string; id: string; cause: unknown; status: number };
+
+/** A hit's bulk metadata: its document at the sequence number the search saw. */
+const bulkMeta = (h: Hit) => ({
+  _index: h._index,
+  _id: h._id,
+  if_seq_no: h._seq_no,
+  if_primary_term: h._primary_term,
+});
 
 /** What the engine does for a run: search a page of matches, write a batch of `_bulk` lines. */
 export interface ByQueryEngine {
@@ -99,7 +108,7 @@ export async function runByQuery(
   let done = 0;
   let batches = 0;
   let conflicts = 0;
-  const failures: unknown[] = [];
+  const failures: Failure[] = [];
   let after: unknown[] | undefined;
   while (req.maxDocs === undefined || total < req.maxDocs) {
     const size = Math.min(req.batchSize, req.maxDocs === undefined ? req.batchSize : req.maxDocs - total);
@@ -116,25 +125,18 @@ export async function runByQuery(
     after = [hits.at(-1)?._id];
     total += hits.length;
     batches++;
-    const meta = (h: Hit) => ({
-      _index: h._index,
-      _id: h._id,
-      if_seq_no: h._seq_no,
-      if_primary_term: h._primary_term,
-    });
     const lines = hits.flatMap((h) =>
-      req.kind === "delete" ? [{ delete: meta(h) }] : [{ index: meta(h) }, h._source ?? {}],
+      req.kind === "delete" ? [{ delete: bulkMeta(h) }] : [{ index: bulkMeta(h) }, h._source ?? {}],
     );
     const res = await engine.bulk(lines);
     for (const item of res.items) {
       const r = Object.values(item)[0];
       if (!r) continue;
-      if (r.status === 409) {
-        conflicts++;
-        if (req.conflicts === "abort")
-          failures.push({ index: r._index, id: r._id, cause: r.error, status: 409 });
-      } else if (r.error) failures.push({ index: r._index, id: r._id, cause: r.error, status: r.status });
-      else done++;
+      const conflict = r.status === 409;
+      if (conflict) conflicts++;
+      if (!r.error) done++;
+      else if (!conflict || req.conflicts === "abort")
+        failures.push({ index: r._index, id: r._id, cause: r.error, status: r.status });
     }
     if (failures.length) break;
     if (hits.length < size) break;
@@ -153,10 +155,9 @@ export async function runByQuery(
     throttled_until_millis: 0,
     failures,
   };
-  const status = failures.some((f) => (f as { status: number }).status === 409)
+  // an aborting conflict answers 409, as Elasticsearch does; other failures their worst status
+  const status = failures.some((f) => f.status === 409)
     ? 409
-    : failures.length
-      ? Math.max(...failures.map((f) => (f as { status: number }).status))
-      : 200;
+    : Math.max(200, ...failures.map((f) => f.status));
   return { status, body };
 }

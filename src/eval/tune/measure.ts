@@ -3,7 +3,7 @@
  * index (the pipeline inline in each body, as OpenSearch 2.x accepts it), scored with the same
  * metrics as `lodestone eval` and `_rank_eval`.
  */
-import { evaluateRun, perQueryMetric, type Run, rankDocs, type ScoredDoc } from "../metrics.ts";
+import { perQueryMetric, type Run, rankDocs, type ScoredDoc } from "../metrics.ts";
 import { pipelineBody, searchBody, type TuneConfig, type View } from "./config.ts";
 import type { Judgements, TuneRequest } from "./request.ts";
 import { postNdjson, type SearchTransport } from "./transport.ts";
@@ -57,14 +57,6 @@ export async function runConfig(
   return run;
 }
 
-/** The request's metric of a run (mean over the judged queries). */
-export function metricOf(req: TuneRequest, judged: Judgements, run: Run): number {
-  const { name, k } = req.metric;
-  const m = evaluateRun(judged.qrels, run, { ks: [k] });
-  const value = (name === "ndcg" ? m.ndcg : name === "recall" ? m.recall : m.mrr)[k];
-  return value ?? 0;
-}
-
 /**
  * Measures configurations on any subset of the judged queries while searching each query once
  * per configuration and view (searches are deterministic): cross-validation measures the same
@@ -82,8 +74,10 @@ export class RunCache {
     private readonly prepare: (config: TuneConfig) => Promise<void>,
   ) {}
 
+  /** The request's metric, the mean over the judged queries. */
   async measure(config: TuneConfig, judged: Judgements, view: View): Promise<number> {
-    return metricOf(this.req, judged, await this.run(config, judged, view));
+    const values = await this.perQuery(config, judged, view);
+    return values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0;
   }
 
   /** Each judged query's metric, in the qrels' order (for paired comparisons). */

@@ -7,14 +7,13 @@
 import { isObject } from "../../search/mapping.ts";
 import type { BeirQuery } from "../beir.ts";
 import { validationQueryIds } from "../fusion.ts";
-import type { Qrels } from "../metrics.ts";
+import type { MetricName, Qrels } from "../metrics.ts";
 
 export const STAGES = ["bm25", "clauses", "synonyms", "prf", "hybrid", "rerank"] as const;
 export type StageName = (typeof STAGES)[number];
 export const TECHNIQUES = ["min_max", "l2", "z_score", "rrf"] as const;
 export type Technique = (typeof TECHNIQUES)[number];
-export const METRICS = ["ndcg", "recall", "mrr"] as const;
-export type MetricName = (typeof METRICS)[number];
+export const METRICS = ["ndcg", "recall", "mrr"] as const satisfies readonly MetricName[];
 
 /** A judged query: a BEIR query (id and text). */
 export type JudgedQuery = BeirQuery;

@@ -70,21 +70,14 @@ export async function evaluate(
 function comparisons(variants: SearchVariant[], perQuery: Map<string, number[]>): EvaluationComparison[] {
   const [first, ...rest] = variants;
   if (!first) return [];
-  const pairs = rest.flatMap((v) => [
-    [first.name, v.name],
-    ...(v.improvesOn && v.improvesOn !== first.name ? [[v.improvesOn, v.name]] : []),
+  const pairs: Array<[before: string, after: string]> = rest.flatMap((v) => [
+    [first.name, v.name] as [string, string],
+    ...(v.improvesOn && v.improvesOn !== first.name ? [[v.improvesOn, v.name] as [string, string]] : []),
   ]);
   return pairs.flatMap(([before, after]) => {
-    const a = perQuery.get(before as string);
-    const b = perQuery.get(after as string);
+    const a = perQuery.get(before);
+    const b = perQuery.get(after);
     if (!a || !b) return [];
-    return [
-      {
-        before: before as string,
-        after: after as string,
-        metric: "ndcg@10" as const,
-        difference: pairedDifference(a, b),
-      },
-    ];
+    return [{ before, after, metric: "ndcg@10" as const, difference: pairedDifference(a, b) }];
   });
 }

@@ -50,9 +50,20 @@ function tuneBody(ctx: StepContext, options: Record<string, unknown>, input: Tun
   };
 }
 
+type Template = Pick<TuneReport["proposal"], "query_template" | "search_pipeline">;
+
+/** A search body from a proposed template and pipeline, `size(depth)` hits deep. */
+function templateBody(t: Template, size: (depth: number) => number): SearchVariant["body"] {
+  return (q, depth) => ({
+    ...renderQueryTemplate(t.query_template, q.text),
+    size: size(depth),
+    ...(t.search_pipeline && { search_pipeline: t.search_pipeline }),
+  });
+}
+
 /** The tuned search ("tuned"), and its lexical query alone ("BM25 tuned"), on the tuned index. */
 function tunedVariants(report: TuneReport): SearchVariant[] {
-  const { query_template, search_pipeline, lexical } = report.proposal;
+  const { lexical } = report.proposal;
   const rerankDepth = report.config.rerankDepth;
   const index = report.scratch_index ?? report.index;
   const tuned: SearchVariant = {
@@ -62,25 +73,19 @@ function tunedVariants(report: TuneReport): SearchVariant[] {
     // the tuner starts from the hybrid + rerank search (tuneBody's baseline)
     improvesOn: "hybrid_rerank",
     index,
-    body: (q, depth) => ({
-      ...renderQueryTemplate(query_template, q.text),
-      size: rerankDepth > 0 ? Math.min(rerankDepth, depth) : depth,
-      ...(search_pipeline && { search_pipeline }),
-    }),
+    body: templateBody(report.proposal, (depth) => (rerankDepth > 0 ? Math.min(rerankDepth, depth) : depth)),
   };
   if (!lexical) return [tuned];
-  const tunedBm25: SearchVariant = {
-    name: "tuned_bm25",
-    label: "BM25 tuned",
-    improvesOn: "bm25",
-    index,
-    body: (q, depth) => ({
-      ...renderQueryTemplate(lexical.query_template, q.text),
-      size: depth,
-      ...(lexical.search_pipeline && { search_pipeline: lexical.search_pipeline }),
-    }),
-  };
-  return [tuned, tunedBm25];
+  return [
+    tuned,
+    {
+      name: "tuned_bm25",
+      label: "BM25 tuned",
+      improvesOn: "bm25",
+      index,
+      body: templateBody(lexical, (depth) => depth),
+    },
+  ];
 }
 
 async function storedReport(ctx: StepContext, key: string, digest: string): Promise<TuneReport | undefined> {
