@@ -45,21 +45,40 @@ export async function startTestPlatform(
   return Object.assign(running, { dataDir });
 }
 
+/** One HTTP request; `body` is sent as given, as JSON. */
+async function send(
+  baseUrl: string,
+  method: string,
+  route: string,
+  body: string | undefined,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<{ status: number; headers: Headers; text: string }> {
+  const response = await fetch(`${baseUrl}${route}`, {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    body,
+    // a server that stops answering fails the test with a message instead of hanging the run
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  return { status: response.status, headers: response.headers, text: await response.text() };
+}
+
 export async function api<T = Record<string, unknown>>(
   baseUrl: string,
   method: string,
   route: string,
   body?: unknown,
 ): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${baseUrl}${route}`, {
+  const res = await send(
+    baseUrl,
     method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    // a server that stops answering fails the test with a message instead of hanging the run
-    signal: AbortSignal.timeout(60_000),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
+    route,
+    body === undefined ? undefined : JSON.stringify(body),
+    {},
+    60_000,
+  );
+  return { status: res.status, body: (res.text ? JSON.parse(res.text) : {}) as T };
 }
 
 /**
@@ -73,16 +92,11 @@ export async function probe(
   opts: { body?: unknown; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; headers: Headers; text: string; body: Record<string, unknown> }> {
   const { body, headers = {} } = opts;
-  const response = await fetch(`${baseUrl}${route}`, {
-    method,
-    headers: { ...headers, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-    signal: AbortSignal.timeout(30_000),
-  });
-  const text = await response.text();
+  const payload = body === undefined || typeof body === "string" ? body : JSON.stringify(body);
+  const res = await send(baseUrl, method, route, payload, headers, 30_000);
   let json: Record<string, unknown> = {};
   try {
-    json = text ? JSON.parse(text) : {};
+    json = res.text ? JSON.parse(res.text) : {};
   } catch {}
-  return { status: response.status, headers: response.headers, text, body: json };
+  return { ...res, body: json };
 }
