@@ -17,6 +17,8 @@ export interface PairedDifference {
   ci95: [number, number];
   /** Two-sided randomization-test p-value (the chance of a |mean| this large if the sign of each difference were a coin toss). */
   p: number;
+  /** In words: whether the 95% interval lies above zero, below it, or includes it. */
+  verdict: "better" | "worse" | "within noise";
 }
 
 const PERMUTATIONS = 20_000;
@@ -45,7 +47,7 @@ export function pairedDifference(
     throw new RangeError(`paired values must align: ${before.length} before, ${after.length} after`);
   const n = before.length;
   const diffs = Float64Array.from(after, (a, i) => a - (before[i] as number));
-  if (n === 0) return { queries: 0, delta: 0, se: 0, ci95: [0, 0], p: 1 };
+  if (n === 0) return { queries: 0, delta: 0, se: 0, ci95: [0, 0], p: 1, verdict: "within noise" };
   let sum = 0;
   for (const d of diffs) sum += d;
   const delta = sum / n;
@@ -53,7 +55,9 @@ export function pairedDifference(
   for (const d of diffs) squares += (d - delta) ** 2;
   const se = n > 1 ? Math.sqrt(squares / (n - 1) / n) : 0;
   const half = n > 1 ? t975(n - 1) * se : 0;
-  return { queries: n, delta, se, ci95: [delta - half, delta + half], p: signFlipP(diffs, opts) };
+  const ci95: [number, number] = [delta - half, delta + half];
+  const verdict = ci95[0] > 0 ? "better" : ci95[1] < 0 ? "worse" : "within noise";
+  return { queries: n, delta, se, ci95, p: signFlipP(diffs, opts), verdict };
 }
 
 /** Share of random sign assignments whose |sum| reaches the observed one (observed included). */
@@ -79,11 +83,4 @@ export function describePaired(d: PairedDifference): string {
   const signed = (x: number) => `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(4)}`;
   const p = d.p < 0.001 ? "< 0.001" : d.p.toFixed(3);
   return `${signed(d.delta)} (95% CI ${signed(d.ci95[0])} … ${signed(d.ci95[1])}, p ${p})`;
-}
-
-/** In words: whether the 95% interval excludes zero. */
-export function pairedVerdict(d: PairedDifference): "better" | "worse" | "within noise" {
-  if (d.ci95[0] > 0) return "better";
-  if (d.ci95[1] < 0) return "worse";
-  return "within noise";
 }

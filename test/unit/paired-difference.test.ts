@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { evaluateRun, perQueryMetric, type Qrels, type Run } from "../../src/eval/metrics.ts";
-import { describePaired, pairedDifference, pairedVerdict, t975 } from "../../src/eval/paired.ts";
+import { describePaired, pairedDifference, t975 } from "../../src/eval/paired.ts";
 
 test("t975 matches Student's t table within 1%", () => {
   for (const [df, t] of [
@@ -24,18 +24,18 @@ test("mean difference, standard error and t interval of paired values", () => {
   assert.ok(Math.abs(d.ci95[0] - 1.037) < 0.01 && Math.abs(d.ci95[1] - 4.963) < 0.01, String(d.ci95));
   // only all-plus and all-minus of 2^5 sign assignments reach |15|: p = 2/32
   assert.ok(Math.abs(d.p - 0.0625) < 0.006, String(d.p));
-  assert.equal(pairedVerdict(d), "better");
+  assert.equal(d.verdict, "better");
 });
 
 test("identical searches differ by nothing, with p 1; a reversed pair mirrors", () => {
   const same = pairedDifference([0.2, 0.5, 0.9], [0.2, 0.5, 0.9]);
-  assert.deepEqual(same, { queries: 3, delta: 0, se: 0, ci95: [0, 0], p: 1 });
-  assert.equal(pairedVerdict(same), "within noise");
+  assert.deepEqual(same, { queries: 3, delta: 0, se: 0, ci95: [0, 0], p: 1, verdict: "within noise" });
+  assert.equal(same.verdict, "within noise");
   const up = pairedDifference([0.1, 0.4, 0.3, 0.8], [0.3, 0.5, 0.2, 0.9]);
   const down = pairedDifference([0.3, 0.5, 0.2, 0.9], [0.1, 0.4, 0.3, 0.8]);
   assert.ok(Math.abs(up.delta + down.delta) < 1e-12);
   assert.ok(Math.abs(up.p - down.p) < 0.02);
-  assert.equal(pairedVerdict(up), "within noise");
+  assert.equal(up.verdict, "within noise");
 });
 
 test("a consistent shift over many queries is significant; noise of the same size is not", () => {
@@ -45,7 +45,7 @@ test("a consistent shift over many queries is significant; noise of the same siz
   assert.ok(d.p < 0.001 && d.ci95[0] > 0.04, describePaired(d));
   const noisy = before.map((x, i) => x + (i % 2 === 0 ? 0.3 : -0.29));
   const n = pairedDifference(before, noisy);
-  assert.equal(pairedVerdict(n), "within noise", describePaired(n));
+  assert.equal(n.verdict, "within noise", describePaired(n));
   assert.ok(n.p > 0.5);
 });
 
@@ -55,11 +55,18 @@ test("misaligned values are refused", () => {
 
 test("describePaired prints signed figures and small p-values as a bound", () => {
   assert.equal(
-    describePaired({ queries: 9, delta: -0.01234, se: 0.01, ci95: [-0.03, 0.0057], p: 0.2 }),
+    describePaired({
+      queries: 9,
+      delta: -0.01234,
+      se: 0.01,
+      ci95: [-0.03, 0.0057],
+      p: 0.2,
+      verdict: "within noise",
+    }),
     "−0.0123 (95% CI −0.0300 … +0.0057, p 0.200)",
   );
   assert.match(
-    describePaired({ queries: 90, delta: 0.1, se: 0.01, ci95: [0.08, 0.12], p: 0.00005 }),
+    describePaired({ queries: 90, delta: 0.1, se: 0.01, ci95: [0.08, 0.12], p: 0.00005, verdict: "better" }),
     /p < 0\.001/,
   );
 });

@@ -9,7 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { loadBeir } from "../../eval/beir.ts";
-import { describePaired, pairedVerdict } from "../../eval/paired.ts";
+import { describePaired } from "../../eval/paired.ts";
 import {
   parseTuneRequest,
   type RatedRequest,
@@ -190,11 +190,8 @@ export function printTuneReport(report: TuneReport): void {
   );
   const { heldout, test: onTest } = report.comparison;
   console.log(`\ntuned vs start, paired (95% CI, randomization test):`);
-  console.log(
-    `  held-out (${heldout.queries} queries): ${describePaired(heldout)}: ${pairedVerdict(heldout)}`,
-  );
-  if (onTest)
-    console.log(`  test (${onTest.queries} queries): ${describePaired(onTest)}: ${pairedVerdict(onTest)}`);
+  console.log(`  held-out (${heldout.queries} queries): ${describePaired(heldout)}: ${heldout.verdict}`);
+  if (onTest) console.log(`  test (${onTest.queries} queries): ${describePaired(onTest)}: ${onTest.verdict}`);
   console.log("\nProposed (index settings need a closed index; --json prints everything):");
   console.log(JSON.stringify(report.proposal, null, 2));
 }

@@ -6,7 +6,7 @@
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import type { LodestoneConfig } from "../../config/schema.ts";
-import { describePaired, pairedVerdict } from "../../eval/paired.ts";
+import { describePaired } from "../../eval/paired.ts";
 import { runWorkflow, type WorkflowReport } from "../../workflow/runner.ts";
 import { loadWorkflow, WorkflowError } from "../../workflow/schema.ts";
 import { CliError } from "../client.ts";
@@ -69,7 +69,7 @@ function printComparisons(report: WorkflowReport): void {
     report.comparisons.map((c) => [
       `${label.get(c.after) ?? c.after} vs ${label.get(c.before) ?? c.before}`,
       describePaired(c.difference),
-      pairedVerdict(c.difference),
+      c.difference.verdict,
     ]),
   );
 }

@@ -54,6 +54,7 @@ interface Paired {
   delta: number;
   ci95: [number, number];
   p: number;
+  verdict: "better" | "worse" | "within noise";
 }
 interface TuneReport {
   metric: string;
@@ -442,7 +443,7 @@ function rankEvalView(response: RankEvalResponse, judged: Judged[], label: strin
 /** Whether the held-out gain is more than the noise of so few queries. */
 function pairedNote(d: Paired, queries: string): HTMLElement {
   const signed = (x: number) => `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(4)}`;
-  const verdict = d.ci95[0] > 0 ? "a real gain" : d.ci95[1] < 0 ? "a real loss" : "within noise";
+  const verdict = { better: "a real gain", worse: "a real loss", "within noise": "within noise" }[d.verdict];
   return h(
     "p",
     { class: "small", "data-paired": verdict },
